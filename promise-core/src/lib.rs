@@ -1,0 +1,40 @@
+//! The futures behind [`promisify`](https://docs.rs/promisify): fixed-arity, allocation-free
+//! `Promise.all` / `race` / `any` / `allSettled`, and, with the `rt` feature, the eager
+//! `Promise<T>`.
+//!
+//! Use them through the `promisify` crate's macros, which count their arguments and pick the
+//! type of the right arity: `join_all!(a, b, c)` is a [`JoinAll3`]. Without the `rt` feature
+//! this crate is `#![no_std]` and needs no allocator.
+//!
+//! ```
+//! use core::future::ready;
+//! use promise_core::{JoinAll3, Race3};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let all = JoinAll3::new(ready(Ok::<_, ()>(1)), ready(Ok(2)), ready(Ok(3))).await;
+//! assert_eq!(all, Ok((1, 2, 3)));
+//! assert_eq!(Race3::new(ready('a'), ready('b'), ready('c')).await, 'a');
+//! # });
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod aggregate_error;
+mod any;
+mod join_all;
+mod maybe_done;
+mod race;
+mod settle;
+mod try_future;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use aggregate_error::AggregateError;
+pub use any::*;
+pub use join_all::*;
+pub use race::*;
+pub use settle::*;
+pub use try_future::TryFuture;

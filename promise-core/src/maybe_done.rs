@@ -1,0 +1,58 @@
+use core::fmt;
+use core::pin::Pin;
+
+use pin_project_lite::pin_project;
+
+pin_project! {
+    /// One argument of a combinator: its future until it finishes, then what it left behind,
+    /// then nothing once the combinator has handed its output out.
+    #[project = MaybeDoneProj]
+    #[project_replace = MaybeDoneReplace]
+    pub(crate) enum MaybeDone<F, T> {
+        Future { #[pin] future: F },
+        Done { value: T },
+        Gone,
+    }
+}
+
+impl<F, T> MaybeDone<F, T> {
+    /// Moves the kept value out, leaving `Gone`.
+    ///
+    /// Only called once every slot is `Done`, so any other state is a bug in this crate.
+    pub(crate) fn take(self: Pin<&mut Self>) -> T {
+        match self.project_replace(MaybeDone::Gone) {
+            MaybeDoneReplace::Done { value } => value,
+            _ => unreachable!("combinator slot taken before it finished"),
+        }
+    }
+
+    pub(crate) fn state(&self) -> State {
+        State(match self {
+            MaybeDone::Future { .. } => "pending",
+            MaybeDone::Done { .. } => "done",
+            MaybeDone::Gone => "gone",
+        })
+    }
+}
+
+/// The `Debug` face of a slot: its state, so that `Debug` needs nothing of the futures.
+#[derive(Clone, Copy)]
+pub(crate) struct State(pub(crate) &'static str);
+
+impl State {
+    pub(crate) fn of_option<F>(slot: &Option<F>) -> Self {
+        State(if slot.is_some() { "pending" } else { "gone" })
+    }
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+#[cold]
+#[track_caller]
+pub(crate) fn polled_after_completion(name: &str) -> ! {
+    panic!("`{name}` future polled after it completed; a combinator yields its output once")
+}

@@ -1,0 +1,143 @@
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::parse;
+
+/// The most arguments a combinator takes: `promise-core` has types of arity 1 to 16.
+const MAX_ARITY: usize = 16;
+
+/// The four combinators differ in a name and in the rule their arguments obey.
+#[derive(Clone, Copy)]
+pub(crate) enum Combinator {
+    JoinAll,
+    Race,
+    Any,
+    Settle,
+}
+
+impl Combinator {
+    fn name(self) -> &'static str {
+        match self {
+            Combinator::JoinAll => "join_all!",
+            Combinator::Race => "race!",
+            Combinator::Any => "any!",
+            Combinator::Settle => "settle!",
+        }
+    }
+
+    fn type_prefix(self) -> &'static str {
+        match self {
+            Combinator::JoinAll => "JoinAll",
+            Combinator::Race => "Race",
+            Combinator::Any => "Any",
+            Combinator::Settle => "Settle",
+        }
+    }
+
+    /// The traits that turn an argument into a future (see `promise_core::__private`), and
+    /// the method that picks between them.
+    fn argument(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Combinator::JoinAll => ("JoinAllKind", "JoinAllFallback", "join_all_kind"),
+            Combinator::Race => ("RaceKind", "RaceFallback", "race_kind"),
+            Combinator::Any => ("AnyKind", "AnyFallback", "any_kind"),
+            Combinator::Settle => ("SettleKind", "SettleFallback", "settle_kind"),
+        }
+    }
+
+    /// How the later arguments are held to the first: what to read off the first one, and
+    /// the check each later one goes through.
+    fn sameness(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Combinator::JoinAll => Some(("error_of", "join_all_same")),
+            Combinator::Race => Some(("output_of", "race_same")),
+            Combinator::Any => Some(("output_of", "any_same")),
+            Combinator::Settle => None,
+        }
+    }
+
+    /// What no arguments at all means, as in JavaScript: `Promise.all([])` fulfils at once,
+    /// `Promise.race([])` never settles and `Promise.any([])` always rejects.
+    fn empty(self, krate: &TokenStream) -> syn::Result<TokenStream> {
+        match self {
+            Combinator::JoinAll => Ok(quote!(#krate::__private::join_all_empty())),
+            Combinator::Settle => Ok(quote!(#krate::__private::settle_empty())),
+            Combinator::Race => Err(syn::Error::new(
+                Span::call_site(),
+                "`race!` needs at least one future: with none it would never finish, \
+                 like `Promise.race([])`; pass the futures to race, as in `race!(a, b)`",
+            )),
+            Combinator::Any => Err(syn::Error::new(
+                Span::call_site(),
+                "`any!` needs at least one future: with none it could only fail, \
+                 like `Promise.any([])`; pass the futures to try, as in `any!(a, b)`",
+            )),
+        }
+    }
+}
+
+pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<TokenStream> {
+    let name = combinator.name();
+    let invocation = parse::invocation(input, name)?;
+    let krate = TokenStream::from(invocation.krate);
+    let args = invocation.args;
+    if args.is_empty() {
+        return combinator.empty(&krate);
+    }
+    if let Some(extra) = args.get(MAX_ARITY) {
+        return Err(syn::Error::new_spanned(
+            extra,
+            format!(
+                "`{name}` takes at most {MAX_ARITY} futures, and this is future number {}: \
+                 group some of them in a nested `{name}`",
+                MAX_ARITY + 1
+            ),
+        ));
+    }
+
+    let ty = format_ident!("{}{}", combinator.type_prefix(), args.len());
+    let (kind, fallback, kind_method) = combinator.argument();
+    let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
+    // Each binding carries its argument's span, so that an error about it points there. It
+    // cannot capture a name of the user's: every argument is evaluated before it exists.
+    let bindings: Vec<_> = args
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| Ident::new(&format!("__future{i}"), arg.span()))
+        .collect();
+    // Generated names that rustc may point at carry their argument's span too.
+    let conversions = args.iter().zip(&bindings).map(|(arg, binding)| {
+        let kind_method = Ident::new(kind_method, arg.span());
+        quote_spanned!(arg.span()=>
+            let #binding = (&#binding).#kind_method().into_argument(#binding);
+        )
+    });
+    let mut futures: Vec<TokenStream> = bindings.iter().map(|b| quote!(#b)).collect();
+    let mut witness = TokenStream::new();
+    if let Some((witness_fn, same)) = combinator.sameness() {
+        let witness_fn = format_ident!("{}", witness_fn);
+        let first = &bindings[0];
+        let first_type = format_ident!("__first", span = Span::mixed_site());
+        witness = quote!(let #first_type = #krate::__private::#witness_fn(&#first););
+        for ((future, arg), binding) in futures.iter_mut().zip(&args).zip(&bindings).skip(1) {
+            let same = Ident::new(same, arg.span());
+            *future = quote_spanned!(arg.span()=>
+                #krate::__private::#same(#first_type, #binding)
+            );
+        }
+    }
+
+    // The arguments are evaluated in the `match` scrutinee, not in `let`s: its temporaries live
+    // to the end of the user's statement, so `race!(f(&x.clone())).await` works.
+    Ok(quote! {
+        match (#(#args,)*) {
+            (#(#bindings,)*) => {
+                use #krate::__private::{#kind as _, #fallback as _};
+                #(#conversions)*
+                #witness
+                #krate::__private::#ty::new(#(#futures),*)
+            }
+        }
+    })
+}

@@ -1,0 +1,7 @@
+use promisify::race;
+
+async fn first() -> u8 {
+    race!().await
+}
+
+fn main() {}
