@@ -99,18 +99,23 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     let ty = format_ident!("{}{}", combinator.type_prefix(), args.len());
     let (kind, fallback, kind_method) = combinator.argument();
     let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
-    // Each binding carries its argument's span, so that an error about it points there. It
-    // cannot capture a name of the user's: every argument is evaluated before it exists.
-    let bindings: Vec<_> = args
+    // The bindings are hygienic, so no local of the user's can clash with them; a unit struct
+    // or `const` would still be matched by a pattern of the same name, hence the unlikely
+    // names. Where rustc may blame a binding, it is wrapped in a block spanned at its
+    // argument, so that the error points there (rustc sees through parentheses).
+    let bindings: Vec<_> = (0..args.len())
+        .map(|i| format_ident!("__promisify_future{}", i, span = Span::mixed_site()))
+        .collect();
+    let blamed: Vec<_> = args
         .iter()
-        .enumerate()
-        .map(|(i, arg)| Ident::new(&format!("__future{i}"), arg.span()))
+        .zip(&bindings)
+        .map(|(arg, binding)| quote_spanned!(arg.span()=> { #binding }))
         .collect();
     // Generated names that rustc may point at carry their argument's span too.
-    let conversions = args.iter().zip(&bindings).map(|(arg, binding)| {
+    let conversions = args.iter().zip(&bindings).zip(&blamed).map(|((arg, binding), blamed)| {
         let kind_method = Ident::new(kind_method, arg.span());
         quote_spanned!(arg.span()=>
-            let #binding = (&#binding).#kind_method().into_argument(#binding);
+            let #binding = (&#binding).#kind_method().into_argument(#blamed);
         )
     });
     let mut futures: Vec<TokenStream> = bindings.iter().map(|b| quote!(#b)).collect();
@@ -118,12 +123,12 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     if let Some((witness_fn, same)) = combinator.sameness() {
         let witness_fn = format_ident!("{}", witness_fn);
         let first = &bindings[0];
-        let first_type = format_ident!("__first", span = Span::mixed_site());
+        let first_type = format_ident!("__promisify_first", span = Span::mixed_site());
         witness = quote!(let #first_type = #krate::__private::#witness_fn(&#first););
-        for ((future, arg), binding) in futures.iter_mut().zip(&args).zip(&bindings).skip(1) {
+        for ((future, arg), blamed) in futures.iter_mut().zip(&args).zip(&blamed).skip(1) {
             let same = Ident::new(same, arg.span());
             *future = quote_spanned!(arg.span()=>
-                #krate::__private::#same(#first_type, #binding)
+                #krate::__private::#same(#first_type, #blamed)
             );
         }
     }
@@ -132,6 +137,7 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     // to the end of the user's statement, so `race!(f(&x.clone())).await` works.
     Ok(quote! {
         match (#(#args,)*) {
+            #[allow(unused_braces)]
             (#(#bindings,)*) => {
                 use #krate::__private::{#kind as _, #fallback as _};
                 #(#conversions)*
