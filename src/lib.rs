@@ -1,4 +1,55 @@
 //! JavaScript's promise model for async Rust.
+//!
+//! | JavaScript | promisify |
+//! |---|---|
+//! | `await Promise.all([a, b, c])` | [`join_all!(a, b, c)`](join_all!)`.await` → `Result<(A, B, C), E>` |
+//! | `await Promise.allSettled([a, b])` | [`settle!(a, b)`](settle!)`.await` → `(A, B)` |
+//! | `await Promise.race([a, b])` | [`race!(a, b)`](race!)`.await` → `T` |
+//! | `await Promise.any([a, b])` | [`any!(a, b)`](any!)`.await` → `Result<T, AggregateError<E, 2>>` |
+//!
+//! # Combinators
+//!
+//! The four macros count their arguments at compile time and expand into a future of that
+//! arity from [`combinators`]: no heap allocation, no `Box`, no `Vec`, and no runtime of their
+//! own, so they work on tokio, async-std, smol, embassy, or a hand-written poll loop, with or
+//! without `std` (turn off the default `rt` feature for `#![no_std]`).
+//!
+//! Each argument may be anything that implements [`IntoFuture`]:
+//! a future, an `async` block, a call to an `async fn`, a tokio `JoinHandle`. The arguments are
+//! evaluated once, left to right, where the macro is; the future it returns is lazy, like every
+//! Rust future, and does nothing until awaited. All four keep the same rules:
+//!
+//! - **Short-circuit, and drop early.** The moment the outcome is known (the first `Err` for
+//!   `join_all!`, the first output for `race!`, the first `Ok` for `any!`), every other argument
+//!   is dropped, which cancels it, inside that same poll.
+//! - **Order.** Each poll polls the arguments that have not finished, left to right; when several
+//!   finish in one poll the leftmost wins, as JavaScript's iteration order does. Outputs come in
+//!   argument order. A finished argument is never polled again.
+//! - **Up to 16 arguments**; more is a compile error, as is `race!()` or `any!()` (with nothing
+//!   to wait for, they would never finish or always fail), or any argument that is not a future.
+//!
+//! ```
+//! use std::time::Duration;
+//! use promisify::{any, join_all, race, settle};
+//! use tokio::time::sleep;
+//!
+//! async fn fetch(id: u32) -> Result<String, String> {
+//!     sleep(Duration::from_millis(u64::from(id))).await;
+//!     if id % 2 == 0 { Ok(format!("user {id}")) } else { Err(format!("no user {id}")) }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! assert_eq!(join_all!(fetch(2), fetch(4)).await, Ok(("user 2".into(), "user 4".into())));
+//! assert_eq!(join_all!(fetch(2), fetch(3)).await, Err("no user 3".into()));
+//! assert_eq!(race!(fetch(3), fetch(2)).await, Ok("user 2".into()));
+//! assert_eq!(any!(fetch(1), fetch(4), fetch(2)).await, Ok("user 2".into()));
+//! let (a, b) = settle!(fetch(1), fetch(2)).await;
+//! assert_eq!((a.is_err(), b.is_ok()), (true, true));
+//! # }
+//! ```
+//!
+//! [`IntoFuture`]: core::future::IntoFuture
 #![cfg_attr(not(feature = "rt"), no_std)]
 #![forbid(unsafe_code)]
 
@@ -37,28 +88,132 @@ pub mod __private {
     pub use promise_macros::{any, join_all, race, settle};
 }
 
-/// `Promise.all`.
+/// Waits for every future to succeed, like JavaScript's `Promise.all`: `Ok` with all the values
+/// in argument order, or the first `Err` in completion order.
+///
+/// Every argument must resolve to a `Result` with the same error type `E`; the output is
+/// `Result<(T1, T2, ..), E>` (one argument: `Result<(T1,), E>`). The first `Err` drops all the
+/// other arguments at once. `join_all!()` is a ready `Ok(())`, as `Promise.all([])` fulfils at
+/// once. See the [crate docs](crate#combinators) for the rules every combinator keeps.
+///
+/// ```
+/// use promisify::join_all;
+///
+/// async fn price(item: &str) -> Result<u32, String> {
+///     match item {
+///         "tea" => Ok(3),
+///         "cake" => Ok(5),
+///         _ => Err(format!("no {item}")),
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert_eq!(join_all!(price("tea"), price("cake")).await, Ok((3, 5)));
+/// assert_eq!(join_all!(price("tea"), price("pie")).await, Err("no pie".to_owned()));
+/// # });
+/// ```
+///
+/// Arguments with different error types are a compile error that suggests converting them:
+///
+/// ```compile_fail
+/// # use promisify::join_all;
+/// # async fn f() {
+/// join_all!(async { Ok::<u8, String>(1) }, async { Ok::<u8, std::io::Error>(2) }).await;
+/// # }
+/// ```
 #[macro_export]
 macro_rules! join_all {
     ($($tokens:tt)*) => {
         $crate::__private::join_all! { $crate; $($tokens)* }
     };
 }
-/// `Promise.race`.
+
+/// Waits for the first future to finish, like JavaScript's `Promise.race`, and yields its output,
+/// `Ok` or `Err` alike.
+///
+/// Every argument must resolve to the same type. The winner's output is returned and all the
+/// other arguments are dropped at once; when several finish in one poll, the leftmost wins.
+/// `race!()` is a compile error: with nothing to race it would never finish. See the
+/// [crate docs](crate#combinators) for the rules every combinator keeps.
+///
+/// ```
+/// use std::time::Duration;
+/// use promisify::race;
+/// use tokio::time::sleep;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let answer = async {
+///     sleep(Duration::from_millis(30)).await;
+///     Ok(42)
+/// };
+/// let timeout = async {
+///     sleep(Duration::from_millis(10)).await;
+///     Err("timed out")
+/// };
+/// assert_eq!(race!(answer, timeout).await, Err("timed out"));
+/// # }
+/// ```
 #[macro_export]
 macro_rules! race {
     ($($tokens:tt)*) => {
         $crate::__private::race! { $crate; $($tokens)* }
     };
 }
-/// `Promise.any`.
+
+/// Waits for the first future to succeed, like JavaScript's `Promise.any`: the first `Ok` in
+/// completion order, or, if every argument fails, all their errors in argument order.
+///
+/// Every argument must resolve to the same `Result<T, E>`; the output is
+/// `Result<T, AggregateError<E, N>>` for `N` arguments. The first `Ok` drops all the other
+/// arguments at once. `any!()` is a compile error: with nothing to try it could only fail. See
+/// the [crate docs](crate#combinators) for the rules every combinator keeps.
+///
+/// ```
+/// use promisify::any;
+///
+/// async fn mirror(name: &'static str, up: bool) -> Result<&'static str, String> {
+///     if up { Ok(name) } else { Err(format!("{name} is down")) }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert_eq!(any!(mirror("eu", false), mirror("us", true)).await, Ok("us"));
+///
+/// let all_down = any!(mirror("eu", false), mirror("us", false)).await.unwrap_err();
+/// assert_eq!(all_down.errors(), ["eu is down", "us is down"]);
+/// assert_eq!(all_down.to_string(), "all 2 futures failed: eu is down; us is down");
+/// # });
+/// ```
 #[macro_export]
 macro_rules! any {
     ($($tokens:tt)*) => {
         $crate::__private::any! { $crate; $($tokens)* }
     };
 }
-/// `Promise.allSettled`.
+
+/// Waits for every future to finish, like JavaScript's `Promise.allSettled`, and yields all
+/// their outputs in argument order.
+///
+/// The arguments may resolve to anything; a `Result` is kept as it is, since it *is* the settled
+/// state. The output is a tuple `(A, B, ..)` (one argument: `(A,)`). Nothing short-circuits.
+/// `settle!()` is a ready `()`, as `Promise.allSettled([])` fulfils at once. See the
+/// [crate docs](crate#combinators) for the rules every combinator keeps.
+///
+/// ```
+/// use promisify::settle;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let (parsed, failed, plain) = settle!(
+///     async { "7".parse::<u8>() },
+///     async { "x".parse::<u8>() },
+///     async { "no Result needed" },
+/// )
+/// .await;
+/// assert_eq!(parsed, Ok(7));
+/// assert!(failed.is_err());
+/// assert_eq!(plain, "no Result needed");
+/// # });
+/// ```
 #[macro_export]
 macro_rules! settle {
     ($($tokens:tt)*) => {

@@ -65,7 +65,10 @@ impl<T: Unpin> Future for Yield<T> {
 }
 
 fn yield_once<T>(value: T) -> Yield<T> {
-    Yield { n: 1, value: Some(value) }
+    Yield {
+        n: 1,
+        value: Some(value),
+    }
 }
 
 fn run<F: Future>(future: F) -> F::Output {

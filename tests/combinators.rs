@@ -82,10 +82,16 @@ fn join_all_fails_with_the_first_err_in_completion_order_and_drops_the_rest_at_o
     ));
     assert_eq!(poll_once(fut.as_mut()), Poll::Pending);
     log.take();
-    assert_eq!(poll_once(fut.as_mut()).map(|r| r.map(drop)), Poll::Ready(Err(2)));
+    assert_eq!(
+        poll_once(fut.as_mut()).map(|r| r.map(drop)),
+        Poll::Ready(Err(2))
+    );
     // Leaf 3 is never polled after 2 fails; the kept output of 0 and every future left
     // (1 and 3, and 3's unreturned output inside it) are dropped inside that poll.
-    assert_eq!(log.take(), [P(1), P(2), R(2), D(100), D(1), D(2), D(3), D(103)]);
+    assert_eq!(
+        log.take(),
+        [P(1), P(2), R(2), D(100), D(1), D(2), D(3), D(103)]
+    );
 }
 
 #[test]
@@ -129,9 +135,16 @@ fn settle_keeps_every_output_as_it_is() {
 #[test]
 fn settle_never_polls_a_finished_argument_again() {
     let log = Log::new();
-    let (all, _) = block_on(settle!(log.leaf(0, 2, 0), log.leaf(1, 0, 1), log.leaf(2, 1, 2)));
+    let (all, _) = block_on(settle!(
+        log.leaf(0, 2, 0),
+        log.leaf(1, 0, 1),
+        log.leaf(2, 1, 2)
+    ));
     assert_eq!(all, (0, 1, 2));
-    assert_eq!([log.count(P(0)), log.count(P(1)), log.count(P(2))], [3, 1, 2]);
+    assert_eq!(
+        [log.count(P(0)), log.count(P(1)), log.count(P(2))],
+        [3, 1, 2]
+    );
 }
 
 #[test]
@@ -166,7 +179,10 @@ fn one_argument_gives_a_one_tuple() {
     assert_eq!(block_on(join_all!(ready(Ok::<_, ()>(7)))).0, Ok((7,)));
     assert_eq!(block_on(settle!(ready(7))).0, (7,));
     assert_eq!(block_on(race!(ready(7))).0, 7);
-    assert_eq!(block_on(any!(ready(Err::<(), _>(7)))).0, Err(AggregateError::new([7])));
+    assert_eq!(
+        block_on(any!(ready(Err::<(), _>(7)))).0,
+        Err(AggregateError::new([7]))
+    );
 }
 
 #[test]
@@ -185,9 +201,10 @@ fn arguments_are_evaluated_once_left_to_right_when_the_macro_runs() {
 #[test]
 fn temporaries_in_arguments_live_to_the_end_of_the_statement() {
     async fn len(s: &str) -> usize {
+        std::future::ready(()).await;
         s.len()
     }
-    let (winner, _) = block_on(race!(len(&String::from("abc")), len(&"de".to_owned())));
+    let (winner, _) = block_on(race!(len(&String::from("abc")), len(&format!("{}", 12))));
     assert_eq!(winner, 3);
 }
 
@@ -219,8 +236,9 @@ fn a_panic_in_an_argument_propagates_out_of_poll() {
         #[allow(unreachable_code)]
         Ok::<u8, ()>(2)
     }));
-    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| poll_once(fut.as_mut())))
-        .unwrap_err();
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| poll_once(fut.as_mut())))
+            .unwrap_err();
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom in argument"));
 }
 

@@ -52,6 +52,17 @@ impl<E, const N: usize> AggregateError<E, N> {
         self.errors
     }
 
+    /// Iterates over the errors, in argument order.
+    ///
+    /// ```
+    /// # use promise_core::AggregateError;
+    /// let err = AggregateError::new([1, 2, 3]);
+    /// assert_eq!(err.iter().sum::<i32>(), 6);
+    /// ```
+    pub fn iter(&self) -> core::slice::Iter<'_, E> {
+        self.errors.iter()
+    }
+
     /// How many errors there are: the number of arguments, `N`.
     ///
     /// ```

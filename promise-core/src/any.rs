@@ -5,8 +5,8 @@ use core::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, arity, polled_after_completion};
 use crate::{AggregateError, TryFuture};
-use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
 
 macro_rules! impl_any {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
@@ -24,7 +24,7 @@ macro_rules! impl_any {
             pub const fn new($($t: $T),+) -> Self {
                 $name {
                     $($t: MaybeDone::Future { future: $t },)+
-                    remaining: [$(stringify!($t)),+].len() as u8,
+                    remaining: arity([$(stringify!($t)),+]),
                 }
             }
         }

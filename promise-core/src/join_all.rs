@@ -6,7 +6,7 @@ use core::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::TryFuture;
-use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, arity, polled_after_completion};
 
 macro_rules! impl_join_all {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
@@ -24,7 +24,7 @@ macro_rules! impl_join_all {
             pub const fn new($($t: $T),+) -> Self {
                 $name {
                     $($t: MaybeDone::Future { future: $t },)+
-                    remaining: [$(stringify!($t)),+].len() as u8,
+                    remaining: arity([$(stringify!($t)),+]),
                 }
             }
         }
@@ -88,7 +88,7 @@ impl_join_all! {
     /// let all = JoinAll3::new(ready(Ok::<u8, &str>(1)), ready(Ok(2)), ready(Ok(3))).await;
     /// assert_eq!(all, Ok((1, 2, 3)));
     ///
-    /// let failed = JoinAll3::new(ready(Ok::<u8, &str>(1)), ready(Err("no")), pending()).await;
+    /// let failed = JoinAll3::new(ready(Ok::<u8, &str>(1)), ready(Err::<u8, _>("no")), pending::<Result<u8, _>>()).await;
     /// assert_eq!(failed, Err("no"));
     /// # });
     /// ```

@@ -40,7 +40,7 @@ impl<F, T> MaybeDone<F, T> {
 pub(crate) struct State(pub(crate) &'static str);
 
 impl State {
-    pub(crate) fn of_option<F>(slot: &Option<F>) -> Self {
+    pub(crate) fn of_option<F>(slot: Option<&F>) -> Self {
         State(if slot.is_some() { "pending" } else { "gone" })
     }
 }
@@ -55,4 +55,11 @@ impl fmt::Debug for State {
 #[track_caller]
 pub(crate) fn polled_after_completion(name: &str) -> ! {
     panic!("`{name}` future polled after it completed; a combinator yields its output once")
+}
+
+/// The number of arguments of a combinator, from their names.
+#[allow(clippy::cast_possible_truncation, reason = "checked: at most 16")]
+pub(crate) const fn arity<const N: usize>(_: [&str; N]) -> u8 {
+    assert!(N <= 16);
+    N as u8
 }

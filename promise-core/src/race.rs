@@ -61,8 +61,8 @@ macro_rules! impl_race {
         impl<$First, $($T),*> fmt::Debug for $name<$First, $($T),*> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_tuple(stringify!($name))
-                    .field(&State::of_option(&self.$first))
-                    $(.field(&State::of_option(&self.$t)))*
+                    .field(&State::of_option(self.$first.as_ref()))
+                    $(.field(&State::of_option(self.$t.as_ref())))*
                     .finish()
             }
         }

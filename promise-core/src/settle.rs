@@ -5,7 +5,7 @@ use core::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, arity, polled_after_completion};
 
 macro_rules! impl_settle {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
@@ -23,7 +23,7 @@ macro_rules! impl_settle {
             pub const fn new($($t: $T),+) -> Self {
                 $name {
                     $($t: MaybeDone::Future { future: $t },)+
-                    remaining: [$(stringify!($t)),+].len() as u8,
+                    remaining: arity([$(stringify!($t)),+]),
                 }
             }
         }

@@ -112,12 +112,16 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
         .map(|(arg, binding)| quote_spanned!(arg.span()=> { #binding }))
         .collect();
     // Generated names that rustc may point at carry their argument's span too.
-    let conversions = args.iter().zip(&bindings).zip(&blamed).map(|((arg, binding), blamed)| {
-        let kind_method = Ident::new(kind_method, arg.span());
-        quote_spanned!(arg.span()=>
-            let #binding = (&#binding).#kind_method().into_argument(#blamed);
-        )
-    });
+    let conversions = args
+        .iter()
+        .zip(&bindings)
+        .zip(&blamed)
+        .map(|((arg, binding), blamed)| {
+            let kind_method = Ident::new(kind_method, arg.span());
+            quote_spanned!(arg.span()=>
+                let #binding = (&#binding).#kind_method().into_argument(#blamed);
+            )
+        });
     let mut futures: Vec<TokenStream> = bindings.iter().map(|b| quote!(#b)).collect();
     let mut witness = TokenStream::new();
     if let Some((witness_fn, same)) = combinator.sameness() {

@@ -37,7 +37,12 @@ impl Log {
 
     /// A future that pends `pends` times (`usize::MAX`: for ever), then yields `value`.
     pub fn leaf<T>(&self, id: usize, pends: usize, value: T) -> Leaf<T> {
-        Leaf { id, pends, value: Some(value), log: self.clone() }
+        Leaf {
+            id,
+            pends,
+            value: Some(value),
+            log: self.clone(),
+        }
     }
 }
 
@@ -78,7 +83,10 @@ pub struct Tracked {
 
 impl Tracked {
     pub fn new(log: &Log, id: usize) -> Self {
-        Tracked { id, log: log.clone() }
+        Tracked {
+            id,
+            log: log.clone(),
+        }
     }
 }
 
