@@ -54,6 +54,66 @@
 #![forbid(unsafe_code)]
 
 pub use promise_core::{AggregateError, TryFuture};
+#[cfg(feature = "rt")]
+pub use promise_core::{Promise, PromiseError, Resolver, Settled};
+
+/// Makes a function eager, like a JavaScript `async function`: `async fn f(..) -> T` becomes
+/// `fn f(..) -> Promise<T>`, and calling it starts the body.
+///
+/// The call polls the body once, on the caller's thread, before it returns: everything up to
+/// the body's first `.await` that has to wait has happened when `f(..)` returns, in the same
+/// order as in JavaScript. That first poll runs inside a tokio runtime's context, so timers
+/// and sockets work in it. A body that finishes there returns a settled [`Promise`], spawns no
+/// task, and frees the one allocation it needed before the call returns. Otherwise the rest of
+/// the body runs as a task: on the current tokio runtime, or, outside any runtime, on a
+/// multi-thread runtime that promisify starts on first use, so a plain `fn main` needs no
+/// setup (as with tokio, work still pending when `main` returns is dropped). It runs whether or
+/// not the promise is awaited; dropping the promise does not cancel it.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use promisify::{Promise, promisify};
+///
+/// #[promisify]
+/// async fn greet(log: Arc<Mutex<Vec<String>>>, name: String) -> String {
+///     log.lock().unwrap().push(format!("greeting {name}"));
+///     tokio::task::yield_now().await;
+///     format!("hello, {name}")
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let log = Arc::new(Mutex::new(Vec::new()));
+/// let promise: Promise<String> = greet(log.clone(), "ada".into());
+/// log.lock().unwrap().push("called".into());
+/// // As in JavaScript, the body ran up to its first wait before the call returned.
+/// assert_eq!(*log.lock().unwrap(), ["greeting ada", "called"]);
+/// assert_eq!(promise.await, "hello, ada");
+/// # }
+/// ```
+///
+/// It keeps visibility, attributes, doc comments, generics and where clauses, patterns and
+/// `mut` in parameters, and works on methods taking `self` or `self: Arc<Self>`. On a function
+/// that is not `async`, the body runs at the call and the function returns a settled promise;
+/// a panic there is kept in the promise, as for an `async` body. `#[promisify(crate = path)]`
+/// names this crate where it is re-exported under another path.
+///
+/// Rust is not JavaScript in two ways, both said in [`Promise`]'s docs: awaiting a settled
+/// promise does not yield, and on a multi-thread runtime the rest of the body may run in
+/// parallel with its caller.
+///
+/// Because the body outlives the call, it may not borrow: a `&str` parameter, `&self`, or a
+/// lifetime parameter is a compile error that says to take an owned value; so are `const`,
+/// `unsafe` and `extern` functions, and a body that is not `Send + 'static`.
+///
+/// ```compile_fail
+/// #[promisify::promisify]
+/// async fn shout(text: &str) -> String {
+///     text.to_uppercase()
+/// }
+/// ```
+#[cfg(feature = "rt")]
+pub use promise_macros::promisify;
 
 /// The futures the macros return, one type per macro and number of arguments.
 ///
@@ -86,6 +146,8 @@ pub mod combinators {
 pub mod __private {
     pub use promise_core::__private::*;
     pub use promise_macros::{any, join_all, race, settle};
+    #[cfg(feature = "rt")]
+    pub use promise_macros::promisify;
 }
 
 /// Waits for every future to succeed, like JavaScript's `Promise.all`: `Ok` with all the values

@@ -7,12 +7,13 @@ use std::future::{Future, ready};
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
-use promisify::{any, join_all, race, settle};
+use promisify::{Promise, any, join_all, promisify, race, settle};
 
 struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    static FREES: Cell<usize> = const { Cell::new(0) };
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
@@ -26,6 +27,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        FREES.with(|n| n.set(n.get() + 1));
         // SAFETY: `ptr` was allocated by `System` through `alloc`/`realloc` above.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -81,6 +83,13 @@ fn run<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// Allocations and frees made by `f`, on this thread.
+fn allocations_and_frees_in<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
+    let before = (ALLOCATIONS.with(Cell::get), FREES.with(Cell::get));
+    let output = f();
+    (output, ALLOCATIONS.with(Cell::get) - before.0, FREES.with(Cell::get) - before.1)
+}
+
 #[test]
 fn the_counter_counts() {
     assert_eq!(allocations_in(|| drop(Box::new(1u8))), 1);
@@ -113,4 +122,49 @@ zero_allocations! {
     arity_3_allocates_nothing: 3 [0 1 2];
     arity_8_allocates_nothing: 8 [0 1 2 3 4 5 6 7];
     arity_16_allocates_nothing: 16 [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15];
+}
+
+#[test]
+fn a_resolved_promise_allocates_nothing() {
+    let count = allocations_in(|| {
+        let promise = Promise::resolve(String::new());
+        let clone = promise.clone();
+        assert_eq!(run(promise), "");
+        assert_eq!(run(clone), "");
+    });
+    assert_eq!(count, 0);
+}
+
+#[promisify]
+async fn never_pends(n: u64) -> u64 {
+    ready(n).await * 2
+}
+
+#[promisify]
+async fn pends_once(n: u64) -> u64 {
+    yield_once(n).await * 2
+}
+
+#[test]
+fn a_body_that_never_pends_allocates_once_and_frees_it_before_the_call_returns() {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(async {
+        let _warm_up = never_pends(0).await;
+        let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(21));
+        assert_eq!((allocations, frees), (1, 1), "one allocation, freed within the call");
+        assert!(promise.is_settled());
+        let (value, allocations, _) = allocations_and_frees_in(|| run(promise));
+        assert_eq!((value, allocations), (42, 0));
+    });
+}
+
+#[test]
+fn a_body_that_pends_allocates_its_box_its_state_and_its_task() {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(async {
+        let _warm_up = pends_once(0).await;
+        let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once(21));
+        assert_eq!((allocations, frees), (3, 0), "the body's box, the shared state, the task");
+        assert_eq!(promise.await, 42);
+    });
 }

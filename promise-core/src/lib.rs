@@ -20,10 +20,15 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "rt")]
+extern crate std;
+
 mod aggregate_error;
 mod any;
 mod join_all;
 mod maybe_done;
+#[cfg(feature = "rt")]
+mod promise;
 mod race;
 mod settle;
 mod try_future;
@@ -38,3 +43,6 @@ pub use join_all::*;
 pub use race::*;
 pub use settle::*;
 pub use try_future::TryFuture;
+
+#[cfg(feature = "rt")]
+pub use promise::{Promise, PromiseError, Resolver, Settled};

@@ -229,3 +229,21 @@ pub fn join_all_empty<E>() -> Ready<Result<(), E>> {
 pub fn settle_empty() -> Ready<()> {
     ready(())
 }
+
+/// What a `#[promisify] async fn` calls: starts `body` now, as JavaScript does.
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+pub fn start<F>(body: F) -> crate::Promise<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    crate::promise::start(body)
+}
+
+/// What a non-async `#[promisify] fn` calls: runs `body` now, keeping a panic in the promise.
+#[cfg(feature = "rt")]
+#[doc(hidden)]
+pub fn run<T>(body: impl FnOnce() -> T) -> crate::Promise<T> {
+    crate::promise::run(body)
+}

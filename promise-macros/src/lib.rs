@@ -4,10 +4,17 @@
 
 mod combinator;
 mod parse;
+mod promisify;
 
 use proc_macro::TokenStream;
 
 use crate::combinator::Combinator;
+
+/// Makes an `async fn` eager: see `promisify::promisify`.
+#[proc_macro_attribute]
+pub fn promisify(args: TokenStream, item: TokenStream) -> TokenStream {
+    promisify::expand(args.into(), item.into()).into()
+}
 
 /// `Promise.all`: see `promisify::join_all!`.
 #[doc(hidden)]

@@ -1,0 +1,187 @@
+use std::boxed::Box;
+use std::mem;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::vec::Vec;
+
+use tokio::task::AbortHandle;
+
+use super::error::{Failure, Outcome, PromiseError};
+
+type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
+
+/// The state of a promise that was not settled when it was made, shared by its handles, the
+/// callbacks chained to it, and whatever settles it (its task or its `Resolver`).
+pub(crate) struct Shared<T> {
+    state: Mutex<State<T>>,
+}
+
+struct State<T> {
+    outcome: Slot<T>,
+    /// Who will still read the outcome: the promise handles alive and the callbacks chained.
+    /// The last one to read it takes it; the others get a clone.
+    consumers: usize,
+    /// `T::clone`, stored by the first `Promise::clone`. Several consumers exist only through
+    /// a clone, so it is there whenever `consumers > 1`.
+    cloner: Option<fn(&T) -> T>,
+    /// The wakers of the handles awaiting it, each at the index its handle keeps.
+    wakers: Vec<Option<Waker>>,
+    callbacks: Vec<Callback<T>>,
+    abort: Option<AbortHandle>,
+}
+
+enum Slot<T> {
+    Pending,
+    Settled(Outcome<T>),
+    Taken,
+}
+
+impl<T> Shared<T> {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Shared {
+            state: Mutex::new(State {
+                outcome: Slot::Pending,
+                consumers: 1,
+                cloner: None,
+                wakers: Vec::new(),
+                callbacks: Vec::new(),
+                abort: None,
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // The lock is never held while user code runs, so it cannot be poisoned by user code.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Settles the promise, unless it already is (a cancelled promise ignores a late result).
+    /// Wakes the awaiters and runs the chained callbacks, on this thread.
+    pub(crate) fn settle(&self, outcome: Outcome<T>) -> bool {
+        let mut state = self.lock();
+        if !matches!(state.outcome, Slot::Pending) {
+            return false;
+        }
+        state.outcome = Slot::Settled(outcome);
+        state.abort = None;
+        let wakers = mem::take(&mut state.wakers);
+        let callbacks = mem::take(&mut state.callbacks);
+        drop(state);
+        for waker in wakers.into_iter().flatten() {
+            waker.wake();
+        }
+        for callback in callbacks {
+            let outcome = self.lock().take();
+            callback(outcome);
+        }
+        true
+    }
+
+    /// The outcome for one consumer, if settled; otherwise registers the waker under `slot`.
+    pub(crate) fn poll_take(&self, slot: &mut Option<usize>, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
+        let mut state = self.lock();
+        if !matches!(state.outcome, Slot::Pending) {
+            return Poll::Ready(state.take());
+        }
+        let waker = cx.waker();
+        match slot.and_then(|i| state.wakers.get_mut(i)) {
+            Some(Some(old)) if old.will_wake(waker) => {}
+            Some(entry) => *entry = Some(waker.clone()),
+            None => {
+                *slot = Some(state.wakers.len());
+                state.wakers.push(Some(waker.clone()));
+            }
+        }
+        Poll::Pending
+    }
+
+    /// The outcome for one consumer if settled, without registering anything.
+    pub(crate) fn try_take(&self) -> Option<Outcome<T>> {
+        let mut state = self.lock();
+        (!matches!(state.outcome, Slot::Pending)).then(|| state.take())
+    }
+
+    /// Hands one consumer's share to `callback`, to run when the promise settles; if it already
+    /// is, gives the outcome back instead, for the caller to run the callback itself.
+    pub(crate) fn subscribe(&self, callback: Callback<T>) -> Option<(Outcome<T>, Callback<T>)> {
+        let mut state = self.lock();
+        if matches!(state.outcome, Slot::Pending) {
+            state.callbacks.push(callback);
+            None
+        } else {
+            Some((state.take(), callback))
+        }
+    }
+
+    pub(crate) fn add_consumer(&self, cloner: fn(&T) -> T) {
+        let mut state = self.lock();
+        state.consumers += 1;
+        state.cloner = Some(cloner);
+    }
+
+    /// Forgets the waker a handle registered, if it did.
+    pub(crate) fn clear_waker(&self, slot: Option<usize>) {
+        if let Some(i) = slot {
+            if let Some(entry) = self.lock().wakers.get_mut(i) {
+                *entry = None;
+            }
+        }
+    }
+
+    /// A handle that never read the outcome is gone.
+    pub(crate) fn drop_consumer(&self, slot: Option<usize>) {
+        let mut state = self.lock();
+        state.consumers -= 1;
+        if let Some(entry) = slot.and_then(|i| state.wakers.get_mut(i)) {
+            *entry = None;
+        }
+        if state.consumers == 0 {
+            // Nobody will read it: drop the value now, not with the last `Arc`.
+            if let Slot::Settled(_) = state.outcome {
+                state.outcome = Slot::Taken;
+            }
+        }
+    }
+
+    pub(crate) fn is_settled(&self) -> bool {
+        !matches!(self.lock().outcome, Slot::Pending)
+    }
+
+    pub(crate) fn set_abort(&self, abort: AbortHandle) {
+        let mut state = self.lock();
+        if matches!(state.outcome, Slot::Pending) {
+            state.abort = Some(abort);
+        }
+    }
+
+    /// Settles the promise as cancelled and aborts its task, if it has one still running.
+    pub(crate) fn cancel(&self) {
+        let abort = self.lock().abort.take();
+        if self.settle(Err(Failure::new(PromiseError::Cancelled))) {
+            if let Some(abort) = abort {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl<T> State<T> {
+    /// One consumer reads the settled outcome: the last takes it, the others clone it.
+    fn take(&mut self) -> Outcome<T> {
+        self.consumers -= 1;
+        if self.consumers > 0 {
+            match &self.outcome {
+                Slot::Settled(Ok(value)) => {
+                    let clone = self.cloner.expect("several consumers imply a `Clone` value");
+                    return Ok(clone(value));
+                }
+                Slot::Settled(Err(failure)) => return Err(failure.take_first()),
+                Slot::Pending | Slot::Taken => {}
+            }
+        }
+        match mem::replace(&mut self.outcome, Slot::Taken) {
+            Slot::Settled(outcome) => outcome,
+            Slot::Pending | Slot::Taken => unreachable!("a promise's outcome read twice"),
+        }
+    }
+}

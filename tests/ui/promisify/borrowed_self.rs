@@ -1,0 +1,12 @@
+use promisify::promisify;
+
+struct Client;
+
+impl Client {
+    #[promisify]
+    async fn ping(&self) -> u8 {
+        1
+    }
+}
+
+fn main() {}

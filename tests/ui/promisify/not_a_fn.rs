@@ -1,0 +1,8 @@
+use promisify::promisify;
+
+#[promisify]
+struct User {
+    id: u32,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use promisify::promisify;
+
+#[promisify]
+async fn echo<T: Send>(value: T) -> T {
+    value
+}
+
+fn main() {}
