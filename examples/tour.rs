@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use promisify::{any, join_all, race, settle};
+use promisify::{Promise, PromiseError, any, join_all, promisify, race, settle};
 use tokio::time::sleep;
 
 /// Milliseconds since the tour started.
@@ -78,5 +78,56 @@ async fn main() {
         request(start, "b", 10, true)
     )
     .await;
-    println!("  {}  -> {a:?}, {b:?}", at(start));
+    println!("  {}  -> {a:?}, {b:?}\n", at(start));
+
+    promises().await;
+}
+
+/// Eager like JavaScript: the call runs the body up to its first wait, then returns.
+#[promisify]
+async fn brew(start: Instant, tea: &'static str, ms: u64) -> String {
+    println!("  {}  {tea}: kettle on (inside the call)", at(start));
+    sleep(Duration::from_millis(ms)).await;
+    println!("  {}  {tea}: ready", at(start));
+    format!("a cup of {tea}")
+}
+
+async fn promises() {
+    let start = Instant::now();
+    println!("#[promisify]: calling starts the work, as in JavaScript");
+    let green = brew(start, "green", 20);
+    println!("  {}  the call returned", at(start));
+    let twice = green.clone();
+    let (cup, same_cup) = (green.await, twice.await);
+    println!("  {}  -> {cup:?} and, from a clone, {same_cup:?}\n", at(start));
+        "  {}  -> {:?} and, from a clone, {:?}\n",
+        at(start),
+        green.await,
+        twice.await
+    );
+
+    let start = Instant::now();
+    println!("a promise nobody awaits still runs; then/finally run when it settles");
+    let (tx, done) = tokio::sync::oneshot::channel();
+    drop(
+        brew(start, "black", 10)
+            .then(move |cup| println!("  {}  then: {cup}, with milk", at(start)))
+            .finally(move || drop(tx.send(()))),
+    );
+    println!("  {}  dropped the promise", at(start));
+    done.await.unwrap();
+    println!("  {}  -> the chain ran to the end\n", at(start));
+
+    let start = Instant::now();
+    println!("catch runs only on Err; cancel stops the work");
+    let refused = Promise::<Result<String, &str>>::reject("out of tea").catch(move |e| {
+        println!("  {}  caught: {e}", at(start));
+        Ok::<_, String>("a glass of water".to_owned())
+    });
+    println!("  {}  -> {:?}", at(start), refused.await);
+    let slow = brew(start, "oolong", 1_000);
+    slow.cancel();
+    let settled = slow.settled().await;
+    assert_eq!(settled, Err(PromiseError::Cancelled));
+    println!("  {}  -> cancelled: {settled:?}", at(start));
 }

@@ -6,6 +6,38 @@
 //! | `await Promise.allSettled([a, b])` | [`settle!(a, b)`](settle!)`.await` → `(A, B)` |
 //! | `await Promise.race([a, b])` | [`race!(a, b)`](race!)`.await` → `T` |
 //! | `await Promise.any([a, b])` | [`any!(a, b)`](any!)`.await` → `Result<T, AggregateError<E, 2>>` |
+//! | `async function f() {}` | [`#[promisify] async fn f()`](promisify) → [`Promise<T>`] |
+//! | `p.then(f)`, `p.catch(f)`, `p.finally(f)` | [`p.then(f)`](Promise::then), [`p.catch(f)`](Promise::catch), [`p.finally(f)`](Promise::finally) |
+//! | `Promise.resolve(v)`, `Promise.reject(e)` | [`Promise::resolve(v)`](Promise::resolve), [`Promise::reject(e)`](Promise::reject) |
+//! | `Promise.withResolvers()` | [`Promise::with_resolvers()`](Promise::with_resolvers) |
+//!
+//! # Eager promises, lazy futures
+//!
+//! Call an `async fn` in JavaScript and it starts: it runs until its first `await`, then
+//! returns a promise, and the rest runs on its own whether or not anybody awaits that promise.
+//! Call one in Rust and nothing happens: you get a lazy future, which runs only while
+//! something polls it, and which does nothing at all if you forget the `.await`.
+//!
+//! ```text
+//! JavaScript                          Rust                           Rust + #[promisify]
+//! async function f() {                async fn f() {                 #[promisify] async fn f() {
+//!   log("f runs"); await g(); ...       log("f runs"); g().await; ..   log("f runs"); g().await; ..
+//! }                                   }                              }
+//! const p = f();  // logs "f runs"    let p = f();  // logs nothing  let p = f();  // logs "f runs"
+//! log("after");                       log("after");                  log("after");
+//! await p;                            p.await;      // f runs now    p.await;
+//! ```
+//!
+//! [`#[promisify]`](promisify) gives a function the JavaScript behaviour: the call polls the
+//! body once, right away, and the rest runs as a tokio task. The [`Promise`] it returns can
+//! be awaited (by several clones, when the value is `Clone`), chained, cancelled with
+//! [`Promise::cancel`], or dropped: the work goes on. Outside any runtime, promisify starts
+//! one of its own, so a plain `fn main` can call a promisified function and
+//! [`wait`](Promise::wait) for it.
+//!
+//! Where Rust cannot be JavaScript, it says so: awaiting a settled promise does not yield to
+//! other tasks, and on a multi-thread runtime the rest of the body may run in parallel with
+//! its caller rather than after it.
 //!
 //! # Combinators
 //!
@@ -145,9 +177,9 @@ pub mod combinators {
 #[doc(hidden)]
 pub mod __private {
     pub use promise_core::__private::*;
-    pub use promise_macros::{any, join_all, race, settle};
     #[cfg(feature = "rt")]
     pub use promise_macros::promisify;
+    pub use promise_macros::{any, join_all, race, settle};
 }
 
 /// Waits for every future to succeed, like JavaScript's `Promise.all`: `Ok` with all the values

@@ -87,7 +87,11 @@ fn run<F: Future>(future: F) -> F::Output {
 fn allocations_and_frees_in<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
     let before = (ALLOCATIONS.with(Cell::get), FREES.with(Cell::get));
     let output = f();
-    (output, ALLOCATIONS.with(Cell::get) - before.0, FREES.with(Cell::get) - before.1)
+    (
+        output,
+        ALLOCATIONS.with(Cell::get) - before.0,
+        FREES.with(Cell::get) - before.1,
+    )
 }
 
 #[test]
@@ -147,11 +151,17 @@ async fn pends_once(n: u64) -> u64 {
 
 #[test]
 fn a_body_that_never_pends_allocates_once_and_frees_it_before_the_call_returns() {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let _warm_up = never_pends(0).await;
         let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(21));
-        assert_eq!((allocations, frees), (1, 1), "one allocation, freed within the call");
+        assert_eq!(
+            (allocations, frees),
+            (1, 1),
+            "one allocation, freed within the call"
+        );
         assert!(promise.is_settled());
         let (value, allocations, _) = allocations_and_frees_in(|| run(promise));
         assert_eq!((value, allocations), (42, 0));
@@ -160,11 +170,17 @@ fn a_body_that_never_pends_allocates_once_and_frees_it_before_the_call_returns()
 
 #[test]
 fn a_body_that_pends_allocates_its_box_its_state_and_its_task() {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let _warm_up = pends_once(0).await;
         let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once(21));
-        assert_eq!((allocations, frees), (3, 0), "the body's box, the shared state, the task");
+        assert_eq!(
+            (allocations, frees),
+            (3, 0),
+            "the body's box, the shared state, the task"
+        );
         assert_eq!(promise.await, 42);
     });
 }

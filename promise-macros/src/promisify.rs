@@ -55,6 +55,10 @@ impl Parse for Args {
     }
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the proc macro's input, passed on whole"
+)]
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = match Args::parse.parse2(args) {
         Ok(args) => args,
@@ -63,7 +67,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#error #item);
         }
     };
-    let krate = args.krate.map_or_else(|| quote!(::promisify), |path| quote!(#path));
+    let krate = args
+        .krate
+        .map_or_else(|| quote!(::promisify), |path| quote!(#path));
     match syn::parse2::<Item>(item.clone()) {
         Ok(Item::Fn(function)) => expand_fn(&krate, function),
         Ok(Item::Verbatim(_)) | Err(_) if is_declaration(&item) => {
@@ -114,7 +120,12 @@ fn item_keyword(item: &Item) -> TokenStream {
 }
 
 fn expand_fn(krate: &TokenStream, function: ItemFn) -> TokenStream {
-    let ItemFn { attrs, vis, sig, block } = function;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = function;
     let mut errors = Errors::default();
     check_signature(&sig, &mut errors);
 
@@ -136,8 +147,17 @@ fn expand_fn(krate: &TokenStream, function: ItemFn) -> TokenStream {
                 bindings.push(quote!(let _ = &#self_token;));
             }
             FnArg::Typed(typed) => match &*typed.pat {
-                Pat::Ident(PatIdent { by_ref: None, subpat: None, mutability, ident, .. }) => {
-                    bindings.push(quote!(let #mutability #ident = #ident;));
+                Pat::Ident(PatIdent {
+                    by_ref: None,
+                    subpat: None,
+                    mutability,
+                    ident,
+                    ..
+                }) => {
+                    bindings.push(quote! {
+                        #[allow(clippy::used_underscore_binding, clippy::redundant_locals)]
+                        let #mutability #ident = #ident;
+                    });
                     let ident = ident.clone();
                     *typed.pat = syn::parse_quote!(#ident);
                 }
@@ -267,7 +287,11 @@ struct Borrows(Vec<TokenStream>);
 
 impl<'ast> Visit<'ast> for Borrows {
     fn visit_type_reference(&mut self, reference: &'ast syn::TypeReference) {
-        if reference.lifetime.as_ref().is_none_or(|l| l.ident != "static") {
+        if reference
+            .lifetime
+            .as_ref()
+            .is_none_or(|l| l.ident != "static")
+        {
             self.0.push(reference.to_token_stream());
         } else {
             self.visit_type(&reference.elem);

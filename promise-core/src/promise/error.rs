@@ -31,9 +31,9 @@ impl fmt::Display for PromiseError {
         match self {
             PromiseError::Panicked(message) => write!(f, "the promise's work panicked: {message}"),
             PromiseError::Cancelled => f.write_str("the promise was cancelled"),
-            PromiseError::Abandoned => {
-                f.write_str("the promise was abandoned: its Resolver was dropped without settling it")
-            }
+            PromiseError::Abandoned => f.write_str(
+                "the promise was abandoned: its Resolver was dropped without settling it",
+            ),
         }
     }
 }
@@ -50,7 +50,10 @@ pub(crate) struct Failure {
 
 impl Failure {
     pub(crate) fn new(error: PromiseError) -> Self {
-        Failure { error, payload: Mutex::new(None) }
+        Failure {
+            error,
+            payload: Mutex::new(None),
+        }
     }
 
     pub(crate) fn panicked(payload: Box<dyn Any + Send>) -> Self {
@@ -61,7 +64,10 @@ impl Failure {
         } else {
             "Box<dyn Any>".to_string()
         };
-        Failure { error: PromiseError::Panicked(message), payload: Mutex::new(Some(payload)) }
+        Failure {
+            error: PromiseError::Panicked(message),
+            payload: Mutex::new(Some(payload)),
+        }
     }
 
     /// The same error, without the payload: what a clone of a failed promise holds.
@@ -71,19 +77,31 @@ impl Failure {
 
     /// The same error, with the payload if nobody took it yet: the first reader gets it.
     pub(crate) fn take_first(&self) -> Self {
-        let payload = self.payload.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        Failure { error: self.error.clone(), payload: Mutex::new(payload) }
+        let payload = self
+            .payload
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        Failure {
+            error: self.error.clone(),
+            payload: Mutex::new(payload),
+        }
     }
 
     /// Panics as an awaiter of this failure must: with the original payload if it is still
     /// here, otherwise with a message naming what happened.
     pub(crate) fn resume(self) -> ! {
-        let payload = self.payload.into_inner().unwrap_or_else(|e| e.into_inner());
+        let payload = self
+            .payload
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(payload) = payload {
             std::panic::resume_unwind(payload);
         }
         match self.error {
-            PromiseError::Panicked(message) => panic!("awaited a promise whose work panicked: {message}"),
+            PromiseError::Panicked(message) => {
+                panic!("awaited a promise whose work panicked: {message}")
+            }
             PromiseError::Cancelled => panic!("awaited a promise that was cancelled"),
             PromiseError::Abandoned => {
                 panic!("awaited a promise whose Resolver was dropped without settling it")

@@ -14,8 +14,8 @@ use std::task::{Context, Poll};
 
 pub use error::PromiseError;
 use error::{Failure, Outcome};
-pub(crate) use runtime::{run, start};
 use runtime::{block_on, guard};
+pub(crate) use runtime::{run, start};
 use shared::Shared;
 
 /// The result of work that has already started, like a JavaScript promise.
@@ -58,7 +58,10 @@ enum Inner<T> {
     /// Settled when made: no allocation.
     Settled(Outcome<T>),
     /// `waker` is the index of this handle's waker in the shared list, once it has one.
-    Shared { shared: Arc<Shared<T>>, waker: Option<usize> },
+    Shared {
+        shared: Arc<Shared<T>>,
+        waker: Option<usize>,
+    },
     /// Awaited to the end.
     Done,
 }
@@ -102,17 +105,30 @@ impl<T> Promise<T> {
     /// resolver.resolve(1);
     /// assert!(promise.is_settled());
     /// ```
+    #[must_use]
     pub fn with_resolvers() -> (Self, Resolver<T>) {
         let shared = Shared::new();
-        (Promise::from_shared(Arc::clone(&shared)), Resolver { shared: Some(shared) })
+        (
+            Promise::from_shared(Arc::clone(&shared)),
+            Resolver {
+                shared: Some(shared),
+            },
+        )
     }
 
     pub(crate) fn from_outcome(outcome: Outcome<T>) -> Self {
-        Promise { inner: Inner::Settled(outcome) }
+        Promise {
+            inner: Inner::Settled(outcome),
+        }
     }
 
     pub(crate) fn from_shared(shared: Arc<Shared<T>>) -> Self {
-        Promise { inner: Inner::Shared { shared, waker: None } }
+        Promise {
+            inner: Inner::Shared {
+                shared,
+                waker: None,
+            },
+        }
     }
 
     /// Whether the promise has settled: fulfilled, panicked, cancelled or abandoned.
@@ -200,7 +216,9 @@ impl<T> Promise<T> {
         U: Send + 'static,
         F: FnOnce(T) -> U + Send + 'static,
     {
-        self.chain(move |outcome| Promise::from_outcome(outcome.and_then(|value| guard(|| f(value)))))
+        self.chain(move |outcome| {
+            Promise::from_outcome(outcome.and_then(|value| guard(|| f(value))))
+        })
     }
 
     /// Like [`then`](Self::then) for a callback that returns a future, which starts at once as
@@ -225,10 +243,12 @@ impl<T> Promise<T> {
         F: FnOnce(T) -> Fut + Send + 'static,
         Fut: Future<Output = U> + Send + 'static,
     {
-        self.chain(move |outcome| match outcome.and_then(|value| guard(|| f(value))) {
-            Ok(future) => start(future),
-            Err(failure) => Promise::from_outcome(Err(failure)),
-        })
+        self.chain(
+            move |outcome| match outcome.and_then(|value| guard(|| f(value))) {
+                Ok(future) => start(future),
+                Err(failure) => Promise::from_outcome(Err(failure)),
+            },
+        )
     }
 
     /// Runs `f` when the promise settles, whatever the outcome, like JavaScript's `finally`,
@@ -243,6 +263,10 @@ impl<T> Promise<T> {
     /// assert!(CLOSED.load(Ordering::SeqCst));
     /// assert_eq!(value.wait(), 1);
     /// ```
+    #[allow(
+        clippy::return_self_not_must_use,
+        reason = "`f` runs whether or not the result is used"
+    )]
     pub fn finally<F>(self, f: F) -> Promise<T>
     where
         T: Send + 'static,
@@ -302,10 +326,9 @@ impl<T> Promise<T> {
                 target.settle(outcome);
             }
             Err(shared) => {
-                let callback: Box<dyn FnOnce(Outcome<T>) + Send> =
-                    Box::new(move |outcome| {
-                        target.settle(outcome);
-                    });
+                let callback: Box<dyn FnOnce(Outcome<T>) + Send> = Box::new(move |outcome| {
+                    target.settle(outcome);
+                });
                 if let Some((outcome, callback)) = shared.subscribe(callback) {
                     callback(outcome);
                 }
@@ -416,7 +439,9 @@ impl<T> fmt::Debug for Promise<T> {
             Inner::Shared { .. } => "pending",
             Inner::Done => "awaited",
         };
-        f.debug_tuple("Promise").field(&format_args!("{state}")).finish()
+        f.debug_tuple("Promise")
+            .field(&format_args!("{state}"))
+            .finish()
     }
 }
 
@@ -439,7 +464,10 @@ impl<T> Future for Settled<T> {
     type Output = Result<T, PromiseError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().promise.poll_outcome(cx).map(|outcome| outcome.map_err(|f| f.error))
+        self.get_mut()
+            .promise
+            .poll_outcome(cx)
+            .map(|outcome| outcome.map_err(|f| f.error))
     }
 }
 

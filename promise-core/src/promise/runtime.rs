@@ -32,12 +32,11 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let (handle, _entered) = match Handle::try_current() {
-        Ok(handle) => (handle, None),
-        Err(_) => {
-            let handle = builtin().handle();
-            (handle.clone(), Some(handle.enter()))
-        }
+    let (handle, _entered) = if let Ok(handle) = Handle::try_current() {
+        (handle, None)
+    } else {
+        let handle = builtin().handle();
+        (handle.clone(), Some(handle.enter()))
     };
     // Boxed before the first poll: once polled, the body may not move.
     let mut body = Box::pin(CatchUnwind { future: body });
@@ -53,7 +52,10 @@ where
         }
         Poll::Pending => {
             let shared = Shared::new();
-            let task = handle.spawn(Task { body, shared: Some(Arc::clone(&shared)) });
+            let task = handle.spawn(Task {
+                body,
+                shared: Some(Arc::clone(&shared)),
+            });
             shared.set_abort(task.abort_handle());
             Promise::from_shared(shared)
         }
@@ -125,15 +127,6 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     if let Ok(handle) = Handle::try_current() {
         return handle.block_on(future);
     }
-    struct Unpark(Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
     let waker = Waker::from(Arc::new(Unpark(thread::current())));
     let mut cx = Context::from_waker(&waker);
     let mut future = std::pin::pin!(future);
@@ -142,5 +135,18 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
             return output;
         }
         thread::park();
+    }
+}
+
+/// Wakes a thread parked in [`block_on`].
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
     }
 }

@@ -52,7 +52,9 @@ impl<T> Shared<T> {
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         // The lock is never held while user code runs, so it cannot be poisoned by user code.
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Settles the promise, unless it already is (a cancelled promise ignores a late result).
@@ -78,7 +80,11 @@ impl<T> Shared<T> {
     }
 
     /// The outcome for one consumer, if settled; otherwise registers the waker under `slot`.
-    pub(crate) fn poll_take(&self, slot: &mut Option<usize>, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
+    pub(crate) fn poll_take(
+        &self,
+        slot: &mut Option<usize>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Outcome<T>> {
         let mut state = self.lock();
         if !matches!(state.outcome, Slot::Pending) {
             return Poll::Ready(state.take());
@@ -172,7 +178,9 @@ impl<T> State<T> {
         if self.consumers > 0 {
             match &self.outcome {
                 Slot::Settled(Ok(value)) => {
-                    let clone = self.cloner.expect("several consumers imply a `Clone` value");
+                    let clone = self
+                        .cloner
+                        .expect("several consumers imply a `Clone` value");
                     return Ok(clone(value));
                 }
                 Slot::Settled(Err(failure)) => return Err(failure.take_first()),
