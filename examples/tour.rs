@@ -99,11 +99,9 @@ async fn promises() {
     println!("  {}  the call returned", at(start));
     let twice = green.clone();
     let (cup, same_cup) = (green.await, twice.await);
-    println!("  {}  -> {cup:?} and, from a clone, {same_cup:?}\n", at(start));
-        "  {}  -> {:?} and, from a clone, {:?}\n",
-        at(start),
-        green.await,
-        twice.await
+    println!(
+        "  {}  -> {cup:?} and, from a clone, {same_cup:?}\n",
+        at(start)
     );
 
     let start = Instant::now();
