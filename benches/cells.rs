@@ -1,7 +1,15 @@
 //! The benchmark cells: one function per combinator, workload, arity and contender, each
 //! running the same leaves through the same minimal executor. Shared by `instructions.rs`
 //! (instruction counts, allocations, sizes) and `wall.rs` (criterion).
-#![allow(dead_code, unreachable_pub, clippy::unit_arg)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    missing_debug_implementations,
+    clippy::must_use_candidate,
+    clippy::inline_always,
+    reason = "benchmark scaffolding"
+)]
 
 use std::future::Future;
 use std::hint::black_box;
@@ -62,7 +70,10 @@ fn pends(workload: Workload, i: u64, n: u64) -> u8 {
 /// A leaf of `settle!`/`race!`-like cells: yields `i`.
 #[inline]
 pub fn leaf(workload: Workload, i: u64, n: u64) -> Leaf<u64> {
-    Leaf { pends: pends(workload, i, n), value: Some(i) }
+    Leaf {
+        pends: pends(workload, i, n),
+        value: Some(i),
+    }
 }
 
 /// A leaf of `join_all!`/`any!`-like cells: `Ok(i)`, or `Err(i)` where the workload says.
@@ -74,7 +85,10 @@ pub fn try_leaf(workload: Workload, i: u64, n: u64) -> Leaf<Result<u64, u64>> {
         Workload::OnlyLastOk if !last => Err(i),
         _ => Ok(i),
     };
-    Leaf { pends: pends(workload, i, n), value: Some(value) }
+    Leaf {
+        pends: pends(workload, i, n),
+        value: Some(value),
+    }
 }
 
 /// The minimal executor: polls with a waker that does nothing until ready. The pinned future
@@ -289,7 +303,11 @@ pub mod promises {
 
     fn runtime() -> &'static tokio::runtime::Runtime {
         static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-        RUNTIME.get_or_init(|| tokio::runtime::Builder::new_current_thread().build().unwrap())
+        RUNTIME.get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+        })
     }
 
     macro_rules! on_runtime {
@@ -313,24 +331,62 @@ pub mod promises {
         };
     }
 
-    on_runtime!(promisify_ready, "#[promisify]", "ready", "promisify call + await", |i| ready_body(i));
-    on_runtime!(spawn_ready, "#[promisify]", "ready", "tokio::spawn + await", |i| async move {
-        tokio::spawn(async move { black_box(i) }).await.unwrap()
-    });
-    on_runtime!(promisify_yield1, "#[promisify]", "yield1", "promisify call + await", |i| yield_body(i));
-    on_runtime!(spawn_yield1, "#[promisify]", "yield1", "tokio::spawn + await", |i| async move {
-        tokio::spawn(async move { leaf(Workload::Yield1, i, 1).await }).await.unwrap()
-    });
-    on_runtime!(promise_clone3, "Promise clone", "clone3", "Promise, 3 clones awaited", |i| async move {
-        let promise = yield_body(i);
-        let (a, b) = (promise.clone(), promise.clone());
-        promise.await + a.await + b.await
-    });
-    on_runtime!(shared_clone3, "Promise clone", "clone3", "futures shared(), 3 clones awaited", |i| async move {
-        let shared = async move { leaf(Workload::Yield1, i, 1).await }.boxed().shared();
-        let (a, b) = (shared.clone(), shared.clone());
-        shared.await + a.await + b.await
-    });
+    on_runtime!(
+        promisify_ready,
+        "#[promisify]",
+        "ready",
+        "promisify call + await",
+        ready_body
+    );
+    on_runtime!(
+        spawn_ready,
+        "#[promisify]",
+        "ready",
+        "tokio::spawn + await",
+        |i| async move { tokio::spawn(async move { black_box(i) }).await.unwrap() }
+    );
+    on_runtime!(
+        promisify_yield1,
+        "#[promisify]",
+        "yield1",
+        "promisify call + await",
+        yield_body
+    );
+    on_runtime!(
+        spawn_yield1,
+        "#[promisify]",
+        "yield1",
+        "tokio::spawn + await",
+        |i| async move {
+            tokio::spawn(async move { leaf(Workload::Yield1, i, 1).await })
+                .await
+                .unwrap()
+        }
+    );
+    on_runtime!(
+        promise_clone3,
+        "Promise clone",
+        "clone3",
+        "Promise, 3 clones awaited",
+        |i| async move {
+            let promise = yield_body(i);
+            let (a, b) = (promise.clone(), promise.clone());
+            promise.await + a.await + b.await
+        }
+    );
+    on_runtime!(
+        shared_clone3,
+        "Promise clone",
+        "clone3",
+        "futures shared(), 3 clones awaited",
+        |i| async move {
+            let shared = async move { leaf(Workload::Yield1, i, 1).await }
+                .boxed()
+                .shared();
+            let (a, b) = (shared.clone(), shared.clone());
+            shared.await + a.await + b.await
+        }
+    );
 
     pub fn cells(cells: &mut Vec<Cell>) {
         macro_rules! push {
@@ -359,7 +415,7 @@ pub mod promises {
 
 /// The loop with nothing in it: an `async` block with no combinator, subtracted from every cell.
 pub mod baseline {
-    use super::*;
+    use super::{black_box, drive};
 
     #[inline(never)]
     pub fn run(iters: u64) {
@@ -373,16 +429,86 @@ pub mod baseline {
 
 pub fn all() -> Vec<Cell> {
     let mut cells = Vec::new();
-    arities!(cells, settle_cells, settle_ready, "ready", Workload::Ready, "fc Join (tuple)");
-    arities!(cells, settle_cells, settle_yield1, "yield1", Workload::Yield1, "fc Join (tuple)");
-    arities!(cells, join_all_cells, join_all_ready, "ready", Workload::Ready, "fc TryJoin (tuple)");
-    arities!(cells, join_all_cells, join_all_yield1, "yield1", Workload::Yield1, "fc TryJoin (tuple)");
-    arities!(cells, join_all_cells, join_all_last_err, "last_err", Workload::LastOnly, "fc TryJoin (tuple)");
-    arities!(cells, race_cells, race_ready, "ready", Workload::Ready, "fc Race (tuple)");
-    arities!(cells, race_cells, race_yield1, "yield1", Workload::Yield1, "fc Race (tuple)");
-    arities!(cells, race_cells, race_last_wins, "last_wins", Workload::LastOnly, "fc Race (tuple)");
-    arities!(cells, any_cells, any_ready, "ready", Workload::Ready, "fc RaceOk (tuple)");
-    arities!(cells, any_cells, any_only_last_ok, "only_last_ok", Workload::OnlyLastOk, "fc RaceOk (tuple)");
+    arities!(
+        cells,
+        settle_cells,
+        settle_ready,
+        "ready",
+        Workload::Ready,
+        "fc Join (tuple)"
+    );
+    arities!(
+        cells,
+        settle_cells,
+        settle_yield1,
+        "yield1",
+        Workload::Yield1,
+        "fc Join (tuple)"
+    );
+    arities!(
+        cells,
+        join_all_cells,
+        join_all_ready,
+        "ready",
+        Workload::Ready,
+        "fc TryJoin (tuple)"
+    );
+    arities!(
+        cells,
+        join_all_cells,
+        join_all_yield1,
+        "yield1",
+        Workload::Yield1,
+        "fc TryJoin (tuple)"
+    );
+    arities!(
+        cells,
+        join_all_cells,
+        join_all_last_err,
+        "last_err",
+        Workload::LastOnly,
+        "fc TryJoin (tuple)"
+    );
+    arities!(
+        cells,
+        race_cells,
+        race_ready,
+        "ready",
+        Workload::Ready,
+        "fc Race (tuple)"
+    );
+    arities!(
+        cells,
+        race_cells,
+        race_yield1,
+        "yield1",
+        Workload::Yield1,
+        "fc Race (tuple)"
+    );
+    arities!(
+        cells,
+        race_cells,
+        race_last_wins,
+        "last_wins",
+        Workload::LastOnly,
+        "fc Race (tuple)"
+    );
+    arities!(
+        cells,
+        any_cells,
+        any_ready,
+        "ready",
+        Workload::Ready,
+        "fc RaceOk (tuple)"
+    );
+    arities!(
+        cells,
+        any_cells,
+        any_only_last_ok,
+        "only_last_ok",
+        Workload::OnlyLastOk,
+        "fc RaceOk (tuple)"
+    );
     promises::cells(&mut cells);
     cells
 }

@@ -1,6 +1,7 @@
 //! Instruction counts (under callgrind), heap allocations and sizes of every cell.
 //!
-//! `instructions --list`: the cells. `instructions --run N`: runs every cell N times, for
+//! `instructions --list`: the cells. `instructions --run N [FILTER]`: runs every cell (whose
+//! path contains FILTER) N times, for
 //! `valgrind --tool=callgrind`; `benches/run.sh` reads each cell's inclusive count.
 //! `instructions --facts`: one JSON line a cell with its size and its allocations per op.
 
@@ -40,14 +41,18 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("--list") => {
             for cell in &cells {
-                println!("{}\t{}\t{}\t{}\t{}", cell.combinator, cell.workload, cell.arity, cell.contender, cell.path);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    cell.combinator, cell.workload, cell.arity, cell.contender, cell.path
+                );
             }
             println!("baseline\t\t\t\t{}", cells::baseline::PATH);
         }
         Some("--run") => {
             let iters = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
+            let filter = args.get(2).map_or("", String::as_str);
             cells::baseline::run(iters);
-            for cell in &cells {
+            for cell in cells.iter().filter(|cell| cell.path.contains(filter)) {
                 (cell.run)(iters);
             }
         }
@@ -55,16 +60,19 @@ fn main() {
             for cell in &cells {
                 // Warm up once (runtimes, thread-locals), then count 10 ops.
                 (cell.run)(1);
-                let (count, bytes) = (ALLOCATIONS.load(Ordering::SeqCst), BYTES.load(Ordering::SeqCst));
+                let (count, bytes) = (
+                    ALLOCATIONS.load(Ordering::SeqCst),
+                    BYTES.load(Ordering::SeqCst),
+                );
                 (cell.run)(10);
                 let count = ALLOCATIONS.load(Ordering::SeqCst) - count;
                 let bytes = BYTES.load(Ordering::SeqCst) - bytes;
                 println!(
-                    "{{\"path\":\"{}\",\"size\":{},\"allocations\":{},\"bytes\":{}}}",
+                    "{{\"path\":\"{}\",\"size\":{},\"allocations\":{}e-1,\"bytes\":{}e-1}}",
                     cell.path,
                     (cell.size)(),
-                    count as f64 / 10.0,
-                    bytes as f64 / 10.0
+                    count,
+                    bytes
                 );
             }
         }

@@ -25,7 +25,7 @@ for line in open(os.path.join(out, "facts.jsonl")):
 
 inclusive = {}
 for line in open(os.path.join(out, "annotate.txt")):
-    m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+\S*?:(\S+::run)\b", line)
+    m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+\S*?:(\S+::run) \[", line)
     if m:
         inclusive[norm(m.group(2))] = int(m.group(1).replace(",", ""))
 

@@ -110,7 +110,9 @@ async fn promises() {
     drop(
         brew(start, "black", 10)
             .then(move |cup| println!("  {}  then: {cup}, with milk", at(start)))
-            .finally(move || drop(tx.send(()))),
+            .finally(move || {
+                let _ = tx.send(());
+            }),
     );
     println!("  {}  dropped the promise", at(start));
     done.await.unwrap();

@@ -32,6 +32,8 @@ macro_rules! impl_any {
         impl<Ok, Error, $($T: TryFuture<Ok = Ok, Error = Error>),+> Future for $name<$($T),+> {
             type Output = Result<Ok, AggregateError<Error, { [$(stringify!($t)),+].len() }>>;
 
+            // Forced: as a call of its own, rustc leaves the arguments' polls out of line too.
+            #[inline(always)]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
                 if *this.remaining == 0 {

@@ -32,6 +32,8 @@ macro_rules! impl_join_all {
         impl<Error, $($T: TryFuture<Error = Error>),+> Future for $name<$($T),+> {
             type Output = Result<($($T::Ok,)+), Error>;
 
+            // Forced: as a call of its own, rustc leaves the arguments' polls out of line too.
+            #[inline(always)]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
                 if *this.remaining == 0 {

@@ -39,12 +39,6 @@ impl<F, T> MaybeDone<F, T> {
 #[derive(Clone, Copy)]
 pub(crate) struct State(pub(crate) &'static str);
 
-impl State {
-    pub(crate) fn of_option<F>(slot: Option<&F>) -> Self {
-        State(if slot.is_some() { "pending" } else { "gone" })
-    }
-}
-
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)

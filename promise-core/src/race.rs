@@ -8,61 +8,69 @@ use pin_project_lite::pin_project;
 use crate::maybe_done::{State, polled_after_completion};
 
 macro_rules! impl_race {
-    ($(#[$attr:meta])* $name:ident $First:ident $first:ident $($T:ident $t:ident)*) => {
+    ($(#[$attr:meta])* $name:ident $m:ident $($T:ident $t:ident)+) => {
         pin_project! {
             $(#[$attr])*
             #[must_use = "futures do nothing unless you `.await` or poll them"]
-            pub struct $name<$First, $($T),*> {
+            pub struct $name<$($T),+> {
                 #[pin]
-                $first: Option<$First>,
-                $(#[pin] $t: Option<$T>,)*
+                state: $m::Slots<$($T),+>,
             }
         }
 
-        impl<$First, $($T),*> $name<$First, $($T),*> {
+        mod $m {
+            use pin_project_lite::pin_project;
+
+            pin_project! {
+                /// Every argument, until one wins; then nothing. One discriminant for all: each
+                /// poll checks it once, and the winner drops the losers in one replace.
+                #[project = RaceProj]
+                #[project_replace = RaceReplace]
+                pub(crate) enum Slots<$($T),+> {
+                    Running { $(#[pin] $t: $T,)+ },
+                    Done,
+                }
+            }
+        }
+
+        impl<$($T),+> $name<$($T),+> {
             /// Races the futures, the first one taking priority when several finish at once.
-            pub const fn new($first: $First, $($t: $T),*) -> Self {
-                $name { $first: Some($first), $($t: Some($t)),* }
+            pub const fn new($($t: $T),+) -> Self {
+                $name { state: $m::Slots::Running { $($t),+ } }
             }
         }
 
-        impl<$First, $($T),*> Future for $name<$First, $($T),*>
-        where
-            $First: Future,
-            $($T: Future<Output = $First::Output>,)*
-        {
-            type Output = $First::Output;
+        impl<Output, $($T: Future<Output = Output>),+> Future for $name<$($T),+> {
+            type Output = Output;
 
-            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-                let mut this = self.project();
-                // Every slot is `Some` until one finishes, and then all become `None` together.
-                let Some(future) = this.$first.as_mut().as_pin_mut() else {
+            // Forced: as a call of its own, rustc leaves the arguments' polls out of line too.
+            #[inline(always)]
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Output> {
+                let mut state = self.project().state;
+                let $m::RaceProj::Running { $($t),+ } = state.as_mut().project() else {
                     polled_after_completion("race!")
                 };
                 let output = 'won: {
-                    if let Poll::Ready(output) = future.poll(cx) {
-                        break 'won output;
-                    }
                     $(
-                        if let Some(future) = this.$t.as_mut().as_pin_mut() {
-                            if let Poll::Ready(output) = future.poll(cx) {
-                                break 'won output;
-                            }
+                        if let Poll::Ready(output) = $t.poll(cx) {
+                            break 'won output;
                         }
-                    )*
+                    )+
                     return Poll::Pending;
                 };
-                this.$first.set(None);
-                $(this.$t.set(None);)*
+                state.project_replace($m::Slots::Done);
                 Poll::Ready(output)
             }
         }
 
-        impl<$First, $($T),*> fmt::Debug for $name<$First, $($T),*> {
+        impl<$($T),+> fmt::Debug for $name<$($T),+> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let state = State(match self.state {
+                    $m::Slots::Running { .. } => "pending",
+                    $m::Slots::Done => "gone",
+                });
                 f.debug_tuple(stringify!($name))
-                    .field(&State::of_option(self.$first.as_ref()))
-                    $(.field(&State::of_option(self.$t.as_ref())))*
+                    $(.field(&{ let $t = state; $t }))+
                     .finish()
             }
         }
@@ -87,20 +95,20 @@ impl_race! {
     /// assert_eq!(winner, "b");
     /// # });
     /// ```
-    Race3 A a B b C c
+    Race3 race3 A a B b C c
 }
-impl_race! { #[doc(hidden)] Race1 A a }
-impl_race! { #[doc(hidden)] Race2 A a B b }
-impl_race! { #[doc(hidden)] Race4 A a B b C c D d }
-impl_race! { #[doc(hidden)] Race5 A a B b C c D d E e }
-impl_race! { #[doc(hidden)] Race6 A a B b C c D d E e F f }
-impl_race! { #[doc(hidden)] Race7 A a B b C c D d E e F f G g }
-impl_race! { #[doc(hidden)] Race8 A a B b C c D d E e F f G g H h }
-impl_race! { #[doc(hidden)] Race9 A a B b C c D d E e F f G g H h I i }
-impl_race! { #[doc(hidden)] Race10 A a B b C c D d E e F f G g H h I i J j }
-impl_race! { #[doc(hidden)] Race11 A a B b C c D d E e F f G g H h I i J j K k }
-impl_race! { #[doc(hidden)] Race12 A a B b C c D d E e F f G g H h I i J j K k L l }
-impl_race! { #[doc(hidden)] Race13 A a B b C c D d E e F f G g H h I i J j K k L l M m }
-impl_race! { #[doc(hidden)] Race14 A a B b C c D d E e F f G g H h I i J j K k L l M m N n }
-impl_race! { #[doc(hidden)] Race15 A a B b C c D d E e F f G g H h I i J j K k L l M m N n O o }
-impl_race! { #[doc(hidden)] Race16 A a B b C c D d E e F f G g H h I i J j K k L l M m N n O o P p }
+impl_race! { #[doc(hidden)] Race1 race1 A a }
+impl_race! { #[doc(hidden)] Race2 race2 A a B b }
+impl_race! { #[doc(hidden)] Race4 race4 A a B b C c D d }
+impl_race! { #[doc(hidden)] Race5 race5 A a B b C c D d E e }
+impl_race! { #[doc(hidden)] Race6 race6 A a B b C c D d E e F f }
+impl_race! { #[doc(hidden)] Race7 race7 A a B b C c D d E e F f G g }
+impl_race! { #[doc(hidden)] Race8 race8 A a B b C c D d E e F f G g H h }
+impl_race! { #[doc(hidden)] Race9 race9 A a B b C c D d E e F f G g H h I i }
+impl_race! { #[doc(hidden)] Race10 race10 A a B b C c D d E e F f G g H h I i J j }
+impl_race! { #[doc(hidden)] Race11 race11 A a B b C c D d E e F f G g H h I i J j K k }
+impl_race! { #[doc(hidden)] Race12 race12 A a B b C c D d E e F f G g H h I i J j K k L l }
+impl_race! { #[doc(hidden)] Race13 race13 A a B b C c D d E e F f G g H h I i J j K k L l M m }
+impl_race! { #[doc(hidden)] Race14 race14 A a B b C c D d E e F f G g H h I i J j K k L l M m N n }
+impl_race! { #[doc(hidden)] Race15 race15 A a B b C c D d E e F f G g H h I i J j K k L l M m N n O o }
+impl_race! { #[doc(hidden)] Race16 race16 A a B b C c D d E e F f G g H h I i J j K k L l M m N n O o P p }

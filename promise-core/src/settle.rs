@@ -31,6 +31,8 @@ macro_rules! impl_settle {
         impl<$($T: Future),+> Future for $name<$($T),+> {
             type Output = ($($T::Output,)+);
 
+            // Forced: as a call of its own, rustc leaves the arguments' polls out of line too.
+            #[inline(always)]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
                 if *this.remaining == 0 {
