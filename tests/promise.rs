@@ -205,25 +205,10 @@ fn finally_runs_on_every_outcome_and_passes_it_through() {
         .finally(count(&runs));
     assert_eq!(runs.load(Ordering::SeqCst), 2);
     assert_eq!(
-        failed.settled().wait_settled(),
+        failed.settled().wait(),
         Err(PromiseError::Panicked("broken".into()))
     );
 }
-
-/// `Settled` has no `wait`: this drives it without a runtime.
-trait WaitSettled: Future + Sized {
-    fn wait_settled(self) -> Self::Output {
-        let mut future = std::pin::pin!(self);
-        let mut cx = Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            thread::yield_now();
-        }
-    }
-}
-impl<F: Future> WaitSettled for F {}
 
 #[test]
 fn with_resolvers_is_resolved_from_a_plain_thread() {
@@ -242,10 +227,7 @@ fn a_dropped_resolver_abandons_the_promise() {
     let (promise, resolver) = Promise::<u8>::with_resolvers();
     let awaiter = promise.clone();
     drop(resolver);
-    assert_eq!(
-        promise.settled().wait_settled(),
-        Err(PromiseError::Abandoned)
-    );
+    assert_eq!(promise.settled().wait(), Err(PromiseError::Abandoned));
     let payload = catch_unwind(AssertUnwindSafe(|| awaiter.wait())).unwrap_err();
     assert!(
         panic_message(&*payload).contains("Resolver was dropped"),
@@ -301,10 +283,7 @@ fn a_cancelled_resolver_promise_ignores_a_later_resolve() {
     let awaiter = promise.clone();
     promise.cancel();
     resolver.resolve(1);
-    assert_eq!(
-        awaiter.settled().wait_settled(),
-        Err(PromiseError::Cancelled)
-    );
+    assert_eq!(awaiter.settled().wait(), Err(PromiseError::Cancelled));
 }
 
 #[test]
@@ -316,10 +295,7 @@ fn a_runtime_shut_down_first_cancels_its_promises() {
     let runtime = current_thread();
     let promise = runtime.enter_and(forever);
     drop(runtime);
-    assert_eq!(
-        promise.settled().wait_settled(),
-        Err(PromiseError::Cancelled)
-    );
+    assert_eq!(promise.settled().wait(), Err(PromiseError::Cancelled));
 }
 
 #[promisify]
@@ -336,7 +312,7 @@ fn a_panic_in_the_first_poll_is_kept_in_the_promise() {
     assert!(promise.is_settled());
     let clone = promise.clone();
     assert_eq!(
-        clone.settled().wait_settled(),
+        clone.settled().wait(),
         Err(PromiseError::Panicked("boom true".into()))
     );
     let payload = catch_unwind(AssertUnwindSafe(|| promise.wait())).unwrap_err();
@@ -367,7 +343,7 @@ fn a_later_panic_reaches_every_awaiter_the_first_with_the_original_payload() {
 fn a_panicking_callback_settles_the_derived_promise_as_panicked() {
     let derived = Promise::resolve(1).then(|_| -> u8 { panic!("callback") });
     assert_eq!(
-        derived.settled().wait_settled(),
+        derived.settled().wait(),
         Err(PromiseError::Panicked("callback".into()))
     );
 }
@@ -490,7 +466,7 @@ fn a_non_async_fn_runs_at_the_call_and_keeps_a_panic() {
     assert!(parsed.is_settled());
     assert_eq!(parsed.wait(), Ok(12));
     assert_eq!(
-        broken().settled().wait_settled(),
+        broken().settled().wait(),
         Err(PromiseError::Panicked("sync boom".into()))
     );
 }

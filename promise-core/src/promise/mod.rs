@@ -460,6 +460,29 @@ pub struct Settled<T> {
     promise: Promise<T>,
 }
 
+impl<T> Settled<T> {
+    /// Blocks the current thread until the promise settles, like [`Promise::wait`], and yields
+    /// its value or why it has none.
+    ///
+    /// # Errors
+    ///
+    /// The [`PromiseError`] that says why the promise has no value.
+    ///
+    /// # Panics
+    ///
+    /// On a thread that drives async tasks, as [`Promise::wait`] does.
+    ///
+    /// ```
+    /// # use promise_core::{Promise, PromiseError};
+    /// let (promise, resolver) = Promise::<u8>::with_resolvers();
+    /// std::thread::spawn(move || drop(resolver));
+    /// assert_eq!(promise.settled().wait(), Err(PromiseError::Abandoned));
+    /// ```
+    pub fn wait(self) -> Result<T, PromiseError> {
+        block_on(self)
+    }
+}
+
 impl<T> Future for Settled<T> {
     type Output = Result<T, PromiseError>;
 
