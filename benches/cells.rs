@@ -287,7 +287,9 @@ macro_rules! arities {
 
 /// A promisified body that never pends, called and awaited, next to `tokio::spawn` of the
 /// same body and awaiting its `JoinHandle`; the same for a body that pends once; and a promise
-/// cloned three times and each clone awaited, next to `futures`' `Shared`.
+/// cloned three times and each clone awaited, next to `futures`' `Shared`, for a body that
+/// never pends (`clone3_ready`) and one that pends once (`clone3`: ours spawns a task there, as
+/// an eager promise must, where `Shared` polls the body from its first awaiter).
 pub mod promises {
     use super::*;
 
@@ -364,6 +366,28 @@ pub mod promises {
         }
     );
     on_runtime!(
+        promise_clone3_ready,
+        "Promise clone",
+        "clone3_ready",
+        "Promise, 3 clones awaited",
+        |i| async move {
+            let promise = ready_body(i);
+            let (a, b) = (promise.clone(), promise.clone());
+            promise.await + a.await + b.await
+        }
+    );
+    on_runtime!(
+        shared_clone3_ready,
+        "Promise clone",
+        "clone3_ready",
+        "futures shared(), 3 clones awaited",
+        |i| async move {
+            let shared = async move { black_box(i) }.boxed().shared();
+            let (a, b) = (shared.clone(), shared.clone());
+            shared.await + a.await + b.await
+        }
+    );
+    on_runtime!(
         promise_clone3,
         "Promise clone",
         "clone3",
@@ -392,7 +416,7 @@ pub mod promises {
         macro_rules! push {
             ($($name:ident $workload:literal $contender:literal;)*) => {$(
                 cells.push(Cell {
-                    combinator: if $workload == "clone3" { "Promise clone" } else { "#[promisify]" },
+                    combinator: if $workload.starts_with("clone3") { "Promise clone" } else { "#[promisify]" },
                     workload: $workload,
                     arity: 1,
                     contender: $contender,
@@ -407,6 +431,8 @@ pub mod promises {
             spawn_ready "ready" "tokio::spawn + await";
             promisify_yield1 "yield1" "promisify call + await";
             spawn_yield1 "yield1" "tokio::spawn + await";
+            promise_clone3_ready "clone3_ready" "Promise, 3 clones awaited";
+            shared_clone3_ready "clone3_ready" "futures shared(), 3 clones awaited";
             promise_clone3 "clone3" "Promise, 3 clones awaited";
             shared_clone3 "clone3" "futures shared(), 3 clones awaited";
         }

@@ -1,6 +1,6 @@
 use std::boxed::Box;
 use std::mem;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
@@ -14,6 +14,9 @@ type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
 /// callbacks chained to it, and whatever settles it (its task or its `Resolver`).
 pub(crate) struct Shared<T> {
     state: Mutex<State<T>>,
+    /// Aborts the task running the work, if there is one. Outside the lock: set once, right
+    /// after the spawn, and read only by `cancel`.
+    abort: OnceLock<AbortHandle>,
 }
 
 struct State<T> {
@@ -25,9 +28,8 @@ struct State<T> {
     /// a clone, so it is there whenever `consumers > 1`.
     cloner: Option<fn(&T) -> T>,
     /// The wakers of the handles awaiting it, each at the index its handle keeps.
-    wakers: Vec<Option<Waker>>,
+    wakers: Wakers,
     callbacks: Vec<Callback<T>>,
-    abort: Option<AbortHandle>,
 }
 
 enum Slot<T> {
@@ -43,10 +45,10 @@ impl<T> Shared<T> {
                 outcome: Slot::Pending,
                 consumers: 1,
                 cloner: None,
-                wakers: Vec::new(),
+                wakers: Wakers::default(),
                 callbacks: Vec::new(),
-                abort: None,
             }),
+            abort: OnceLock::new(),
         })
     }
 
@@ -65,11 +67,14 @@ impl<T> Shared<T> {
             return false;
         }
         state.outcome = Slot::Settled(outcome);
-        state.abort = None;
-        let wakers = mem::take(&mut state.wakers);
+        let first = state.wakers.first.take();
+        let more = mem::take(&mut state.wakers.more);
         let callbacks = mem::take(&mut state.callbacks);
         drop(state);
-        for waker in wakers.into_iter().flatten() {
+        if let Some(waker) = first {
+            waker.wake();
+        }
+        for waker in more.into_iter().flatten() {
             waker.wake();
         }
         for callback in callbacks {
@@ -89,15 +94,7 @@ impl<T> Shared<T> {
         if !matches!(state.outcome, Slot::Pending) {
             return Poll::Ready(state.take());
         }
-        let waker = cx.waker();
-        match slot.and_then(|i| state.wakers.get_mut(i)) {
-            Some(Some(old)) if old.will_wake(waker) => {}
-            Some(entry) => *entry = Some(waker.clone()),
-            None => {
-                *slot = Some(state.wakers.len());
-                state.wakers.push(Some(waker.clone()));
-            }
-        }
+        state.wakers.register(slot, cx.waker());
         Poll::Pending
     }
 
@@ -127,10 +124,8 @@ impl<T> Shared<T> {
 
     /// Forgets the waker a handle registered, if it did.
     pub(crate) fn clear_waker(&self, slot: Option<usize>) {
-        if let Some(i) = slot {
-            if let Some(entry) = self.lock().wakers.get_mut(i) {
-                *entry = None;
-            }
+        if slot.is_some() {
+            self.lock().wakers.clear(slot);
         }
     }
 
@@ -138,9 +133,7 @@ impl<T> Shared<T> {
     pub(crate) fn drop_consumer(&self, slot: Option<usize>) {
         let mut state = self.lock();
         state.consumers -= 1;
-        if let Some(entry) = slot.and_then(|i| state.wakers.get_mut(i)) {
-            *entry = None;
-        }
+        state.wakers.clear(slot);
         if state.consumers == 0 {
             // Nobody will read it: drop the value now, not with the last `Arc`.
             if let Slot::Settled(_) = state.outcome {
@@ -154,17 +147,13 @@ impl<T> Shared<T> {
     }
 
     pub(crate) fn set_abort(&self, abort: AbortHandle) {
-        let mut state = self.lock();
-        if matches!(state.outcome, Slot::Pending) {
-            state.abort = Some(abort);
-        }
+        let _ = self.abort.set(abort);
     }
 
     /// Settles the promise as cancelled and aborts its task, if it has one still running.
     pub(crate) fn cancel(&self) {
-        let abort = self.lock().abort.take();
         if self.settle(Err(Failure::new(PromiseError::Cancelled))) {
-            if let Some(abort) = abort {
+            if let Some(abort) = self.abort.get() {
                 abort.abort();
             }
         }
@@ -190,6 +179,46 @@ impl<T> State<T> {
         match mem::replace(&mut self.outcome, Slot::Taken) {
             Slot::Settled(outcome) => outcome,
             Slot::Pending | Slot::Taken => unreachable!("a promise's outcome read twice"),
+        }
+    }
+}
+
+/// The wakers of a promise's awaiters: the first inline, as most promises have one awaiter,
+/// the others in a list. A handle keeps the index of its own.
+#[derive(Default)]
+struct Wakers {
+    first: Option<Waker>,
+    first_taken: bool,
+    more: Vec<Option<Waker>>,
+}
+
+impl Wakers {
+    fn entry(&mut self, slot: usize) -> Option<&mut Option<Waker>> {
+        match slot {
+            0 => Some(&mut self.first),
+            i => self.more.get_mut(i - 1),
+        }
+    }
+
+    fn register(&mut self, slot: &mut Option<usize>, waker: &Waker) {
+        if let Some(entry) = slot.and_then(|i| self.entry(i)) {
+            match entry {
+                Some(old) if old.will_wake(waker) => {}
+                _ => *entry = Some(waker.clone()),
+            }
+        } else if !self.first_taken {
+            self.first_taken = true;
+            self.first = Some(waker.clone());
+            *slot = Some(0);
+        } else {
+            self.more.push(Some(waker.clone()));
+            *slot = Some(self.more.len());
+        }
+    }
+
+    fn clear(&mut self, slot: Option<usize>) {
+        if let Some(entry) = slot.and_then(|i| self.entry(i)) {
+            *entry = None;
         }
     }
 }
