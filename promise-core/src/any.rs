@@ -36,7 +36,9 @@ macro_rules! impl_any {
             #[inline(always)]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                if *this.remaining == 0 {
+                // The count of unfinished arguments, kept in a register for this poll.
+                let mut remaining = *this.remaining;
+                if remaining == 0 {
                     polled_after_completion("any!");
                 }
                 let value = 'won: {
@@ -47,13 +49,14 @@ macro_rules! impl_any {
                                     Ok(value) => break 'won value,
                                     Err(value) => {
                                         this.$t.set(MaybeDone::Done { value });
-                                        *this.remaining -= 1;
+                                        remaining -= 1;
                                     }
                                 }
                             }
                         }
                     )+
-                    if *this.remaining != 0 {
+                    *this.remaining = remaining;
+                    if remaining != 0 {
                         return Poll::Pending;
                     }
                     return Poll::Ready(Err(AggregateError::new([$(this.$t.take()),+])));

@@ -36,7 +36,9 @@ macro_rules! impl_join_all {
             #[inline(always)]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                if *this.remaining == 0 {
+                // The count of unfinished arguments, kept in a register for this poll.
+                let mut remaining = *this.remaining;
+                if remaining == 0 {
                     polled_after_completion("join_all!");
                 }
                 let error = 'failed: {
@@ -46,14 +48,15 @@ macro_rules! impl_join_all {
                                 match result {
                                     Ok(value) => {
                                         this.$t.set(MaybeDone::Done { value });
-                                        *this.remaining -= 1;
+                                        remaining -= 1;
                                     }
                                     Err(error) => break 'failed error,
                                 }
                             }
                         }
                     )+
-                    if *this.remaining != 0 {
+                    *this.remaining = remaining;
+                    if remaining != 0 {
                         return Poll::Pending;
                     }
                     return Poll::Ready(Ok(($(this.$t.take(),)+)));

@@ -35,18 +35,21 @@ macro_rules! impl_settle {
             #[inline(always)]
             fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
                 let mut this = self.project();
-                if *this.remaining == 0 {
+                // The count of unfinished arguments, kept in a register for this poll.
+                let mut remaining = *this.remaining;
+                if remaining == 0 {
                     polled_after_completion("settle!");
                 }
                 $(
                     if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
                         if let Poll::Ready(value) = future.poll(cx) {
                             this.$t.set(MaybeDone::Done { value });
-                            *this.remaining -= 1;
+                            remaining -= 1;
                         }
                     }
                 )+
-                if *this.remaining != 0 {
+                *this.remaining = remaining;
+                if remaining != 0 {
                     return Poll::Pending;
                 }
                 Poll::Ready(($(this.$t.take(),)+))
