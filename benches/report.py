@@ -7,7 +7,9 @@ iters = int(sys.argv[2])
 machine = sys.argv[3] if len(sys.argv) > 3 else ""
 
 def norm(path):
-    return path.replace("::all::", "::").replace("::cells::", "::")
+    """One name for a cell, whichever binary (`instructions` or `wall`) and whatever nesting."""
+    path = path.split("::", 1)[-1]
+    return path.replace("::all::", "::").replace("::cells::", "::").replace("cells::", "", 1)
 
 cells = []
 baseline = None
@@ -36,7 +38,7 @@ if os.path.isdir(crit):
         if root.endswith(os.path.join("new")) and "estimates.json" in files and "benchmark.json" in files:
             bench = json.load(open(os.path.join(root, "benchmark.json")))
             est = json.load(open(os.path.join(root, "estimates.json")))
-            wall[bench["function_id"] if bench.get("function_id") else bench["title"]] = est["mean"]["point_estimate"]
+            wall[norm(bench["function_id"] if bench.get("function_id") else bench["title"])] = est["mean"]["point_estimate"]
 
 base = inclusive.get(baseline, 0) / iters
 for c in cells:
