@@ -250,6 +250,16 @@ fn debug_shows_the_state_of_each_argument() {
     assert_eq!(format!("{fut:?}"), "Settle2(done, pending)");
     let race = race!(ready(1));
     assert_eq!(format!("{race:?}"), "Race1(pending)");
+    // After a short-circuit every argument is gone, dropped or (without drop glue) left unread.
+    let mut failed = pin!(join_all!(
+        ready(Err::<u8, u8>(1)),
+        pending::<Result<u8, u8>>()
+    ));
+    assert!(poll_once(failed.as_mut()).is_ready());
+    assert_eq!(format!("{failed:?}"), "JoinAll2(gone, gone)");
+    let mut won = pin!(any!(ready(Ok::<u8, u8>(1)), pending::<Result<u8, u8>>()));
+    assert!(poll_once(won.as_mut()).is_ready());
+    assert_eq!(format!("{won:?}"), "Any2(gone, gone)");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use core::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::maybe_done::{MaybeDone, MaybeDoneProj, arity, polled_after_completion};
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
 use crate::{AggregateError, TryFuture};
 
 macro_rules! impl_any {
@@ -62,15 +62,22 @@ macro_rules! impl_any {
                     return Poll::Ready(Err(AggregateError::new([$(this.$t.take()),+])));
                 };
                 *this.remaining = 0;
-                $(this.$t.set(MaybeDone::Gone);)+
+                // Cancels the other arguments now. A slot whose type has no drop glue has nothing
+                // to drop, so it is left as it is: `remaining` already says the race is over.
+                $(
+                    if core::mem::needs_drop::<MaybeDone<$T, $T::Error>>() {
+                        this.$t.set(MaybeDone::Gone);
+                    }
+                )+
                 Poll::Ready(Ok(value))
             }
         }
 
         impl<$($T: TryFuture),+> fmt::Debug for $name<$($T),+> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let over = self.remaining == 0;
                 f.debug_tuple(stringify!($name))
-                    $(.field(&self.$t.state()))+
+                    $(.field(&if over { State("gone") } else { self.$t.state() }))+
                     .finish()
             }
         }

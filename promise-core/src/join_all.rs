@@ -6,7 +6,7 @@ use core::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::TryFuture;
-use crate::maybe_done::{MaybeDone, MaybeDoneProj, arity, polled_after_completion};
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
 
 macro_rules! impl_join_all {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
@@ -62,15 +62,22 @@ macro_rules! impl_join_all {
                     return Poll::Ready(Ok(($(this.$t.take(),)+)));
                 };
                 *this.remaining = 0;
-                $(this.$t.set(MaybeDone::Gone);)+
+                // Cancels the other arguments now. A slot whose type has no drop glue has nothing
+                // to drop, so it is left as it is: `remaining` already says the race is over.
+                $(
+                    if core::mem::needs_drop::<MaybeDone<$T, $T::Ok>>() {
+                        this.$t.set(MaybeDone::Gone);
+                    }
+                )+
                 Poll::Ready(Err(error))
             }
         }
 
         impl<$($T: TryFuture),+> fmt::Debug for $name<$($T),+> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let over = self.remaining == 0;
                 f.debug_tuple(stringify!($name))
-                    $(.field(&self.$t.state()))+
+                    $(.field(&if over { State("gone") } else { self.$t.state() }))+
                     .finish()
             }
         }
