@@ -177,8 +177,6 @@ pub mod combinators {
 #[doc(hidden)]
 pub mod __private {
     pub use promise_core::__private::*;
-    #[cfg(feature = "rt")]
-    pub use promise_macros::promisify;
     pub use promise_macros::{any, join_all, race, settle};
 }
 
