@@ -43,14 +43,15 @@ macro_rules! impl_any {
                 }
                 let value = 'won: {
                     $(
-                        if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
-                            if let Poll::Ready(result) = future.poll(cx) {
-                                match result {
-                                    Ok(value) => break 'won value,
-                                    Err(value) => {
+                        if this.$t.is_future() {
+                            if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
+                                match future.poll(cx) {
+                                    Poll::Ready(Ok(value)) => break 'won value,
+                                    Poll::Ready(Err(value)) => {
                                         this.$t.set(MaybeDone::Done { value });
                                         remaining -= 1;
                                     }
+                                    Poll::Pending => {}
                                 }
                             }
                         }

@@ -43,14 +43,15 @@ macro_rules! impl_join_all {
                 }
                 let error = 'failed: {
                     $(
-                        if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
-                            if let Poll::Ready(result) = future.poll(cx) {
-                                match result {
-                                    Ok(value) => {
+                        if this.$t.is_future() {
+                            if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
+                                match future.poll(cx) {
+                                    Poll::Ready(Ok(value)) => {
                                         this.$t.set(MaybeDone::Done { value });
                                         remaining -= 1;
                                     }
-                                    Err(error) => break 'failed error,
+                                    Poll::Ready(Err(error)) => break 'failed error,
+                                    Poll::Pending => {}
                                 }
                             }
                         }

@@ -26,6 +26,14 @@ impl<F, T> MaybeDone<F, T> {
         }
     }
 
+    /// Whether the future is still there. Read before projecting: matching on the projection
+    /// alone makes LLVM compute the payload's address from the tag, branch-free, for every
+    /// slot; after this check it knows the variant.
+    #[inline]
+    pub(crate) fn is_future(&self) -> bool {
+        matches!(self, MaybeDone::Future { .. })
+    }
+
     pub(crate) fn state(&self) -> State {
         State(match self {
             MaybeDone::Future { .. } => "pending",

@@ -41,10 +41,12 @@ macro_rules! impl_settle {
                     polled_after_completion("settle!");
                 }
                 $(
-                    if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
-                        if let Poll::Ready(value) = future.poll(cx) {
-                            this.$t.set(MaybeDone::Done { value });
-                            remaining -= 1;
+                    if this.$t.is_future() {
+                        if let MaybeDoneProj::Future { future } = this.$t.as_mut().project() {
+                            if let Poll::Ready(value) = future.poll(cx) {
+                                this.$t.set(MaybeDone::Done { value });
+                                remaining -= 1;
+                            }
                         }
                     }
                 )+
