@@ -236,14 +236,17 @@ fn a_dropped_resolver_abandons_the_promise() {
     );
 }
 
+/// Records that it was dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 #[test]
 fn cancel_aborts_the_work_and_every_awaiter_sees_cancelled() {
-    struct DropFlag(Arc<AtomicBool>);
-    impl Drop for DropFlag {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
     #[promisify]
     async fn forever(dropped: Arc<AtomicBool>) -> u8 {
         let _flag = DropFlag(dropped);
@@ -527,20 +530,14 @@ fn crate_argument_names_a_reexported_path() {
 
 #[test]
 fn parameters_live_as_long_as_the_body_even_unused_ones() {
-    struct Guard(Arc<AtomicBool>);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
     #[promisify]
-    async fn holds(_guard: Guard, release: tokio::sync::oneshot::Receiver<()>) {
+    async fn holds(_guard: DropFlag, release: tokio::sync::oneshot::Receiver<()>) {
         release.await.unwrap();
     }
     multi_thread().block_on(async {
         let dropped = Arc::new(AtomicBool::new(false));
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let promise = holds(Guard(dropped.clone()), rx);
+        let promise = holds(DropFlag(dropped.clone()), rx);
         assert!(
             !dropped.load(Ordering::SeqCst),
             "the guard lives while the body runs"

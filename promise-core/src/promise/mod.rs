@@ -283,14 +283,8 @@ impl<T> Promise<T> {
     fn into_parts(mut self) -> Result<Outcome<T>, Arc<Shared<T>>> {
         match mem::replace(&mut self.inner, Inner::Done) {
             Inner::Settled(outcome) => Ok(outcome),
-            Inner::Shared { shared, waker } => {
-                // This handle's share of the outcome moves to the caller; its waker goes.
-                if let Some(outcome) = shared.try_take() {
-                    return Ok(outcome);
-                }
-                shared.clear_waker(waker);
-                Err(shared)
-            }
+            // This handle's share of the outcome moves to the caller; its waker goes.
+            Inner::Shared { shared, waker } => shared.take_or_unregister(waker).ok_or(shared),
             Inner::Done => panic!("`Promise` used after it was awaited to the end"),
         }
     }
@@ -308,11 +302,7 @@ impl<T> Promise<T> {
         };
         let derived = Shared::new();
         let target = Arc::clone(&derived);
-        let callback: Box<dyn FnOnce(Outcome<T>) + Send> =
-            Box::new(move |outcome| g(outcome).forward_to(target));
-        if let Some((outcome, callback)) = shared.subscribe(callback) {
-            callback(outcome);
-        }
+        shared.when_settled(Box::new(move |outcome| g(outcome).forward_to(target)));
         Promise::from_shared(derived)
     }
 
@@ -325,14 +315,9 @@ impl<T> Promise<T> {
             Ok(outcome) => {
                 target.settle(outcome);
             }
-            Err(shared) => {
-                let callback: Box<dyn FnOnce(Outcome<T>) + Send> = Box::new(move |outcome| {
-                    target.settle(outcome);
-                });
-                if let Some((outcome, callback)) = shared.subscribe(callback) {
-                    callback(outcome);
-                }
-            }
+            Err(shared) => shared.when_settled(Box::new(move |outcome| {
+                target.settle(outcome);
+            })),
         }
     }
 

@@ -98,21 +98,28 @@ impl<T> Shared<T> {
         Poll::Pending
     }
 
-    /// The outcome for one consumer if settled, without registering anything.
-    pub(crate) fn try_take(&self) -> Option<Outcome<T>> {
+    /// The outcome for one consumer if settled; otherwise forgets the waker under `slot`, as the
+    /// handle is about to become a callback.
+    pub(crate) fn take_or_unregister(&self, slot: Option<usize>) -> Option<Outcome<T>> {
         let mut state = self.lock();
-        (!matches!(state.outcome, Slot::Pending)).then(|| state.take())
+        if matches!(state.outcome, Slot::Pending) {
+            state.wakers.clear(slot);
+            None
+        } else {
+            Some(state.take())
+        }
     }
 
-    /// Hands one consumer's share to `callback`, to run when the promise settles; if it already
-    /// is, gives the outcome back instead, for the caller to run the callback itself.
-    pub(crate) fn subscribe(&self, callback: Callback<T>) -> Option<(Outcome<T>, Callback<T>)> {
+    /// Runs `callback` with one consumer's share of the outcome: when the promise settles, on the
+    /// thread that settles it, or now if it already has.
+    pub(crate) fn when_settled(&self, callback: Callback<T>) {
         let mut state = self.lock();
         if matches!(state.outcome, Slot::Pending) {
             state.callbacks.push(callback);
-            None
         } else {
-            Some((state.take(), callback))
+            let outcome = state.take();
+            drop(state);
+            callback(outcome);
         }
     }
 
@@ -120,13 +127,6 @@ impl<T> Shared<T> {
         let mut state = self.lock();
         state.consumers += 1;
         state.cloner = Some(cloner);
-    }
-
-    /// Forgets the waker a handle registered, if it did.
-    pub(crate) fn clear_waker(&self, slot: Option<usize>) {
-        if slot.is_some() {
-            self.lock().wakers.clear(slot);
-        }
     }
 
     /// A handle that never read the outcome is gone.
