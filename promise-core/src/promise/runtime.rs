@@ -56,7 +56,7 @@ where
                 body,
                 shared: Some(Arc::clone(&shared)),
             });
-            shared.set_abort(task.abort_handle());
+            shared.set_task(task);
             Promise::from_shared(shared)
         }
     }

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
-use tokio::task::AbortHandle;
+use tokio::task::JoinHandle;
 
 use super::error::{Failure, Outcome, PromiseError};
 
@@ -14,9 +14,10 @@ type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
 /// callbacks chained to it, and whatever settles it (its task or its `Resolver`).
 pub(crate) struct Shared<T> {
     state: Mutex<State<T>>,
-    /// Aborts the task running the work, if there is one. Outside the lock: set once, right
-    /// after the spawn, and read only by `cancel`.
-    abort: OnceLock<AbortHandle>,
+    /// The task running the work, if there is one, to abort it. Outside the lock: set once,
+    /// right after the spawn, and read only by `cancel`. The `JoinHandle` itself, not an
+    /// `AbortHandle` made from it: one reference to the task instead of two.
+    task: OnceLock<JoinHandle<()>>,
 }
 
 struct State<T> {
@@ -48,7 +49,7 @@ impl<T> Shared<T> {
                 wakers: Wakers::default(),
                 callbacks: Vec::new(),
             }),
-            abort: OnceLock::new(),
+            task: OnceLock::new(),
         })
     }
 
@@ -146,15 +147,15 @@ impl<T> Shared<T> {
         !matches!(self.lock().outcome, Slot::Pending)
     }
 
-    pub(crate) fn set_abort(&self, abort: AbortHandle) {
-        let _ = self.abort.set(abort);
+    pub(crate) fn set_task(&self, task: JoinHandle<()>) {
+        let _ = self.task.set(task);
     }
 
     /// Settles the promise as cancelled and aborts its task, if it has one still running.
     pub(crate) fn cancel(&self) {
         if self.settle(Err(Failure::new(PromiseError::Cancelled))) {
-            if let Some(abort) = self.abort.get() {
-                abort.abort();
+            if let Some(task) = self.task.get() {
+                task.abort();
             }
         }
     }
