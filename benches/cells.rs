@@ -382,7 +382,7 @@ pub mod promises {
         "clone3_ready",
         "futures shared(), 3 clones awaited",
         |i| async move {
-            let shared = async move { black_box(i) }.boxed().shared();
+            let shared = async move { black_box(i) }.shared();
             let (a, b) = (shared.clone(), shared.clone());
             shared.await + a.await + b.await
         }
@@ -404,9 +404,7 @@ pub mod promises {
         "clone3",
         "futures shared(), 3 clones awaited",
         |i| async move {
-            let shared = async move { leaf(Workload::Yield1, i, 1).await }
-                .boxed()
-                .shared();
+            let shared = async move { leaf(Workload::Yield1, i, 1).await }.shared();
             let (a, b) = (shared.clone(), shared.clone());
             shared.await + a.await + b.await
         }
