@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates benches/RESULTS.md and benches/results.svg: instruction counts under callgrind
 # (repeatable on a noisy machine), allocations, sizes, criterion wall time, and the compile
-# time of 200 invocations of each macro next to tokio's. Needs valgrind and python3.
+# time of 200 invocations of each macro next to tokio's. Needs valgrind and python3. Exits
+# non-zero, after writing both files, when a figure misses its target (listed on stderr).
 #
 #   benches/run.sh            everything (about 5 minutes on 2 cores)
 #   QUICK=1 benches/run.sh    no criterion, no compile time

@@ -1,11 +1,15 @@
 //! Exact heap allocation counts. Its own test target: a `#[global_allocator]` rules the whole
 //! binary. The counter is per thread, so tests running in parallel do not see each other.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::future::{Future, ready};
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, Waker};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use common::block_on;
 
 use promisify::{Promise, any, join_all, promisify, race, settle};
 
@@ -42,10 +46,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Allocations made by `f`, on this thread.
 fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
+    allocations_and_frees_in(f).1
 }
 
 /// Pends `n` times, waking itself each time, then yields `value`. Allocates nothing.
@@ -73,14 +76,9 @@ fn yield_once<T>(value: T) -> Yield<T> {
     }
 }
 
+/// Polls to the end with a waker that does nothing.
 fn run<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
+    block_on(future).0
 }
 
 /// Allocations and frees made by `f`, on this thread.

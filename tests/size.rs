@@ -4,7 +4,7 @@
 use std::future::{Ready, ready};
 use std::mem::size_of_val;
 
-use promisify::{join_all, race, settle};
+use promisify::{any, join_all, race, settle};
 
 #[test]
 fn race_is_its_slots_and_nothing_more() {
@@ -55,26 +55,29 @@ fn no_larger_than_tokio_in_the_same_async_block() {
     assert!(ours <= tokio, "race! {ours} bytes, select! {tokio}");
 }
 
-#[test]
-#[ignore = "prints the figures: cargo test --test size -- --ignored --nocapture"]
-fn print_sizes() {
-    let r = size_of_val(&race!(ready(1u64), ready(2u64), ready(3u64)));
-    let j = size_of_val(&join_all!(
-        ready(Ok::<u64, ()>(1)),
-        ready(Ok::<u64, ()>(2)),
-        ready(Ok::<u64, ()>(3))
-    ));
-    let s = size_of_val(&settle!(ready(1u64), ready(2u64), ready(3u64)));
-    let tj = size_of_val(&async { tokio::join!(ready(1u64), ready(2u64), ready(3u64)) });
-    let tt = size_of_val(&async {
-        tokio::try_join!(ready(Ok::<u64, ()>(1)), ready(Ok(2)), ready(Ok(3)))
-    });
-    let oj = size_of_val(&async {
-        join_all!(ready(Ok::<u64, ()>(1)), ready(Ok(2)), ready(Ok(3))).await
-    });
-    let or = size_of_val(&async { race!(ready(1u64), ready(2u64), ready(3u64)).await });
-    let os = size_of_val(&async { settle!(ready(1u64), ready(2u64), ready(3u64)).await });
-    println!(
-        "race! {r}, join_all! {j}, settle! {s}; in async blocks: join_all! {oj}, settle! {os}, race! {or}; tokio::join! {tj}, tokio::try_join! {tt}"
-    );
+/// Every macro at arity N, in an `async` block, against `tokio::join!` over the same futures.
+macro_rules! no_larger_than_tokio_join {
+    ($($name:ident: [$($i:literal)+];)*) => {$(
+        #[test]
+        fn $name() {
+            let tokio = size_of_val(&async { tokio::join!($(ready(Ok::<u64, u64>($i))),+) });
+            let ours = [
+                size_of_val(&async { settle!($(ready(Ok::<u64, u64>($i))),+).await }),
+                size_of_val(&async { join_all!($(ready(Ok::<u64, u64>($i))),+).await }),
+                size_of_val(&async { race!($(ready(Ok::<u64, u64>($i))),+).await }),
+                size_of_val(&async { any!($(ready(Ok::<u64, u64>($i))),+).await }),
+            ];
+            assert!(
+                ours.iter().all(|&size| size <= tokio),
+                "settle!, join_all!, race!, any!: {ours:?} bytes; tokio::join!: {tokio}"
+            );
+        }
+    )*};
+}
+
+no_larger_than_tokio_join! {
+    arity_1_no_larger_than_tokio_join: [0];
+    arity_3_no_larger_than_tokio_join: [0 1 2];
+    arity_8_no_larger_than_tokio_join: [0 1 2 3 4 5 6 7];
+    arity_16_no_larger_than_tokio_join: [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15];
 }

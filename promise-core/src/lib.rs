@@ -44,5 +44,15 @@ pub use race::*;
 pub use settle::*;
 pub use try_future::TryFuture;
 
+/// The futures of the four macros alone, one type per macro and number of arguments: what the
+/// facade's `combinators` module shows and the expansions name.
+#[doc(hidden)]
+pub mod combinators {
+    pub use crate::any::*;
+    pub use crate::join_all::*;
+    pub use crate::race::*;
+    pub use crate::settle::*;
+}
+
 #[cfg(feature = "rt")]
 pub use promise::{Promise, PromiseError, Resolver, Settled};

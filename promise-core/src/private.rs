@@ -14,14 +14,8 @@
 use core::future::{Future, IntoFuture, Ready, ready};
 use core::marker::PhantomData;
 
-pub use crate::{
-    Any1, Any2, Any3, Any4, Any5, Any6, Any7, Any8, Any9, Any10, Any11, Any12, Any13, Any14, Any15,
-    Any16, JoinAll1, JoinAll2, JoinAll3, JoinAll4, JoinAll5, JoinAll6, JoinAll7, JoinAll8,
-    JoinAll9, JoinAll10, JoinAll11, JoinAll12, JoinAll13, JoinAll14, JoinAll15, JoinAll16, Race1,
-    Race2, Race3, Race4, Race5, Race6, Race7, Race8, Race9, Race10, Race11, Race12, Race13, Race14,
-    Race15, Race16, Settle1, Settle2, Settle3, Settle4, Settle5, Settle6, Settle7, Settle8,
-    Settle9, Settle10, Settle11, Settle12, Settle13, Settle14, Settle15, Settle16, TryFuture,
-};
+pub use crate::TryFuture;
+pub use crate::combinators::*;
 
 /// Defines, for one macro, how an argument becomes a future.
 ///

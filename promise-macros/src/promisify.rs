@@ -257,7 +257,7 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
         match input {
             FnArg::Receiver(receiver) => {
                 if let Some((_, lifetime)) = &receiver.reference {
-                    if lifetime.as_ref().is_none_or(|l| l.ident != "static") {
+                    if borrows(lifetime.as_ref()) {
                         errors.push(
                             receiver,
                             "`#[promisify]` methods cannot borrow `self`: the body keeps running \
@@ -282,16 +282,18 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
     }
 }
 
+/// Whether a reference with this lifetime (none: elided), or this lifetime, borrows from the
+/// caller: all but `'static` do.
+fn borrows(lifetime: Option<&syn::Lifetime>) -> bool {
+    lifetime.is_none_or(|l| l.ident != "static")
+}
+
 /// The borrows a parameter's type holds: references and lifetimes, but for `'static`.
 struct Borrows(Vec<TokenStream>);
 
 impl<'ast> Visit<'ast> for Borrows {
     fn visit_type_reference(&mut self, reference: &'ast syn::TypeReference) {
-        if reference
-            .lifetime
-            .as_ref()
-            .is_none_or(|l| l.ident != "static")
-        {
+        if borrows(reference.lifetime.as_ref()) {
             self.0.push(reference.to_token_stream());
         } else {
             self.visit_type(&reference.elem);
@@ -299,7 +301,7 @@ impl<'ast> Visit<'ast> for Borrows {
     }
 
     fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
-        if lifetime.ident != "static" {
+        if borrows(Some(lifetime)) {
             self.0.push(lifetime.to_token_stream());
         }
     }

@@ -323,12 +323,13 @@ impl<T> Promise<T> {
 
     fn poll_outcome(&mut self, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
         let outcome = match &mut self.inner {
-            Inner::Settled(_) => match mem::replace(&mut self.inner, Inner::Done) {
-                Inner::Settled(outcome) => outcome,
-                _ => unreachable!(),
-            },
             Inner::Shared { shared, waker } => std::task::ready!(shared.poll_take(waker, cx)),
-            Inner::Done => panic!("`Promise` polled after it completed"),
+            Inner::Settled(_) | Inner::Done => {
+                let Inner::Settled(outcome) = mem::replace(&mut self.inner, Inner::Done) else {
+                    panic!("`Promise` polled after it completed")
+                };
+                return Poll::Ready(outcome);
+            }
         };
         // The outcome is read: this handle no longer counts as a reader when dropped.
         self.inner = Inner::Done;

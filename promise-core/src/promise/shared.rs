@@ -188,8 +188,9 @@ impl<T> State<T> {
 /// the others in a list. A handle keeps the index of its own.
 #[derive(Default)]
 struct Wakers {
+    /// Free (`None`) until a handle registers, and again once that handle is gone: a handle
+    /// clears its entry when it stops waiting, and after `settle` takes it nobody registers.
     first: Option<Waker>,
-    first_taken: bool,
     more: Vec<Option<Waker>>,
 }
 
@@ -207,8 +208,7 @@ impl Wakers {
                 Some(old) if old.will_wake(waker) => {}
                 _ => *entry = Some(waker.clone()),
             }
-        } else if !self.first_taken {
-            self.first_taken = true;
+        } else if self.first.is_none() {
             self.first = Some(waker.clone());
             *slot = Some(0);
         } else {
