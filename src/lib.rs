@@ -85,7 +85,9 @@
 #![cfg_attr(not(feature = "rt"), no_std)]
 #![forbid(unsafe_code)]
 
-pub use promise_core::{AggregateError, TryFuture};
+pub use promise_core::{AggregateError, Errors, TryFuture};
+#[cfg(feature = "alloc")]
+pub use promise_core::iter::{any, as_completed, join_all, race, settle};
 #[cfg(feature = "rt")]
 pub use promise_core::{Promise, PromiseError, Resolver, Settled};
 
@@ -164,6 +166,22 @@ pub use promise_macros::promisify;
 /// ```
 pub mod combinators {
     pub use promise_core::combinators::*;
+}
+
+/// The futures of the functions over a number of futures known only at run time, and the
+/// stream of [`as_completed`]: [`join_all(iter)`](join_all()) is a [`JoinAll`](iter::JoinAll).
+///
+/// ```
+/// use promisify::{iter::JoinAll, join_all};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let all: JoinAll<_> = join_all((1..=3).map(|i| async move { Ok::<_, ()>(i) }));
+/// assert_eq!(all.await, Ok(vec![1, 2, 3]));
+/// # });
+/// ```
+#[cfg(feature = "alloc")]
+pub mod iter {
+    pub use promise_core::iter::{Any, AsCompleted, JoinAll, Race, Settle};
 }
 
 #[doc(hidden)]

@@ -1,9 +1,11 @@
 use core::fmt;
 
-/// Every error of an `any!` whose arguments all failed, in argument order.
+/// Every error of an `any` whose futures all failed, in argument order: the Rust face of
+/// JavaScript's `AggregateError`.
 ///
-/// The Rust face of JavaScript's `AggregateError`: `N` is the number of arguments, so the
-/// errors live inline in an array and nothing is allocated.
+/// `C` holds the errors: `[E; N]` for `any!` with `N` arguments, inline and allocation-free,
+/// and `Vec<E>` for the `any` function and an `any!` with a spread `..iter`. Both read the same:
+/// [`errors`](Self::errors) gives a slice, [`into_errors`](Self::into_errors) the collection.
 ///
 /// ```
 /// use promise_core::AggregateError;
@@ -15,11 +17,56 @@ use core::fmt;
 /// assert_eq!(first, "timeout");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AggregateError<E, const N: usize> {
-    errors: [E; N],
+pub struct AggregateError<C> {
+    errors: C,
 }
 
-impl<E, const N: usize> AggregateError<E, N> {
+/// What an [`AggregateError`] keeps its errors in: `[E; N]`, or `Vec<E>` with the `alloc`
+/// feature. Not meant to be implemented outside this crate.
+///
+/// ```
+/// use promise_core::{AggregateError, Errors};
+///
+/// fn first<C: Errors>(err: &AggregateError<C>) -> Option<&C::Error> {
+///     err.errors().first()
+/// }
+/// assert_eq!(first(&AggregateError::new([1, 2])), Some(&1));
+/// ```
+pub trait Errors: sealed::Sealed {
+    /// The type of one error.
+    type Error;
+
+    /// The errors, in argument order.
+    fn as_slice(&self) -> &[Self::Error];
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl<E, const N: usize> sealed::Sealed for [E; N] {}
+
+impl<E, const N: usize> Errors for [E; N] {
+    type Error = E;
+
+    fn as_slice(&self) -> &[E] {
+        self
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<E> sealed::Sealed for alloc::vec::Vec<E> {}
+
+#[cfg(feature = "alloc")]
+impl<E> Errors for alloc::vec::Vec<E> {
+    type Error = E;
+
+    fn as_slice(&self) -> &[E] {
+        self
+    }
+}
+
+impl<C: Errors> AggregateError<C> {
     /// Gathers `errors`, the first being that of the first argument.
     ///
     /// ```
@@ -27,7 +74,7 @@ impl<E, const N: usize> AggregateError<E, N> {
     /// let err = AggregateError::new([1, 2]);
     /// assert_eq!(err.len(), 2);
     /// ```
-    pub const fn new(errors: [E; N]) -> Self {
+    pub const fn new(errors: C) -> Self {
         AggregateError { errors }
     }
 
@@ -36,19 +83,20 @@ impl<E, const N: usize> AggregateError<E, N> {
     /// ```
     /// # use promise_core::AggregateError;
     /// assert_eq!(AggregateError::new(['a', 'b']).errors(), &['a', 'b']);
+    /// assert_eq!(AggregateError::new(vec!['a', 'b']).errors(), &['a', 'b']);
     /// ```
-    pub const fn errors(&self) -> &[E] {
-        &self.errors
+    pub fn errors(&self) -> &[C::Error] {
+        self.errors.as_slice()
     }
 
-    /// The errors as an array, in argument order.
+    /// The errors as they are kept, an array or a `Vec`, in argument order.
     ///
     /// ```
     /// # use promise_core::AggregateError;
     /// let [a, b] = AggregateError::new(['a', 'b']).into_errors();
     /// assert_eq!((a, b), ('a', 'b'));
     /// ```
-    pub fn into_errors(self) -> [E; N] {
+    pub fn into_errors(self) -> C {
         self.errors
     }
 
@@ -59,54 +107,64 @@ impl<E, const N: usize> AggregateError<E, N> {
     /// let err = AggregateError::new([1, 2, 3]);
     /// assert_eq!(err.iter().sum::<i32>(), 6);
     /// ```
-    pub fn iter(&self) -> core::slice::Iter<'_, E> {
-        self.errors.iter()
+    pub fn iter(&self) -> core::slice::Iter<'_, C::Error> {
+        self.errors().iter()
     }
 
-    /// How many errors there are: the number of arguments, `N`.
+    /// How many errors there are: one per future.
     ///
     /// ```
     /// # use promise_core::AggregateError;
     /// assert_eq!(AggregateError::new([(); 4]).len(), 4);
     /// ```
-    #[allow(clippy::len_without_is_empty, clippy::unused_self)]
-    pub const fn len(&self) -> usize {
-        N
+    pub fn len(&self) -> usize {
+        self.errors().len()
+    }
+
+    /// Whether there are none: an `any` of no futures, which fails at once, as
+    /// `Promise.any([])` does.
+    ///
+    /// ```
+    /// # use promise_core::AggregateError;
+    /// assert!(AggregateError::new(Vec::<()>::new()).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.errors().is_empty()
     }
 }
 
-impl<E, const N: usize> IntoIterator for AggregateError<E, N> {
-    type Item = E;
-    type IntoIter = core::array::IntoIter<E, N>;
+impl<C: IntoIterator> IntoIterator for AggregateError<C> {
+    type Item = C::Item;
+    type IntoIter = C::IntoIter;
 
     fn into_iter(self) -> Self::IntoIter {
         self.errors.into_iter()
     }
 }
 
-impl<'a, E, const N: usize> IntoIterator for &'a AggregateError<E, N> {
-    type Item = &'a E;
-    type IntoIter = core::slice::Iter<'a, E>;
+impl<'a, C: Errors> IntoIterator for &'a AggregateError<C> {
+    type Item = &'a C::Error;
+    type IntoIter = core::slice::Iter<'a, C::Error>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.errors.iter()
+        self.iter()
     }
 }
 
-impl<E: fmt::Debug, const N: usize> fmt::Debug for AggregateError<E, N> {
+impl<C: Errors<Error: fmt::Debug>> fmt::Debug for AggregateError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("AggregateError").field(&self.errors).finish()
+        f.debug_tuple("AggregateError").field(&self.errors()).finish()
     }
 }
 
-impl<E: fmt::Display, const N: usize> fmt::Display for AggregateError<E, N> {
+impl<C: Errors<Error: fmt::Display>> fmt::Display for AggregateError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if N == 1 {
-            f.write_str("the only future failed: ")?;
-        } else {
-            write!(f, "all {N} futures failed: ")?;
+        match self.len() {
+            0 => return f.write_str("no futures to wait for, so none succeeded"),
+            1 => f.write_str("the only future failed: ")?,
+            n => write!(f, "all {n} futures failed: ")?,
         }
-        for (i, error) in self.errors.iter().enumerate() {
+        for (i, error) in self.iter().enumerate() {
             if i > 0 {
                 f.write_str("; ")?;
             }
@@ -116,4 +174,4 @@ impl<E: fmt::Display, const N: usize> fmt::Display for AggregateError<E, N> {
     }
 }
 
-impl<E: core::error::Error, const N: usize> core::error::Error for AggregateError<E, N> {}
+impl<C: Errors<Error: core::error::Error>> core::error::Error for AggregateError<C> {}

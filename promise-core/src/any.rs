@@ -3,10 +3,12 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
-use crate::{AggregateError, TryFuture};
+use crate::AggregateError;
+use crate::try_future::TryFuture;
 
 macro_rules! impl_any {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
@@ -30,7 +32,7 @@ macro_rules! impl_any {
         }
 
         impl<Ok, Error, $($T: TryFuture<Ok = Ok, Error = Error>),+> Future for $name<$($T),+> {
-            type Output = Result<Ok, AggregateError<Error, { [$(stringify!($t)),+].len() }>>;
+            type Output = Result<Ok, AggregateError<[Error; { [$(stringify!($t)),+].len() }]>>;
 
             // Forced: as a call of its own, rustc leaves the arguments' polls out of line too.
             #[inline(always)]
@@ -71,6 +73,15 @@ macro_rules! impl_any {
                     }
                 )+
                 Poll::Ready(Ok(value))
+            }
+        }
+
+        impl<$($T: TryFuture),+> FusedFuture for $name<$($T),+>
+        where
+            Self: Future,
+        {
+            fn is_terminated(&self) -> bool {
+                self.remaining == 0
             }
         }
 

@@ -3,9 +3,10 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::TryFuture;
+use crate::try_future::TryFuture;
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
 
 macro_rules! impl_join_all {
@@ -71,6 +72,15 @@ macro_rules! impl_join_all {
                     }
                 )+
                 Poll::Ready(Err(error))
+            }
+        }
+
+        impl<$($T: TryFuture),+> FusedFuture for $name<$($T),+>
+        where
+            Self: Future,
+        {
+            fn is_terminated(&self) -> bool {
+                self.remaining == 0
             }
         }
 

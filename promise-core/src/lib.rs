@@ -17,14 +17,19 @@
 //! # });
 //! ```
 #![no_std]
-#![forbid(unsafe_code)]
+// One module, `iter::raw`, may use `unsafe`: see there why each block is sound.
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(feature = "rt")]
 extern crate std;
 
 mod aggregate_error;
 mod any;
+#[cfg(feature = "alloc")]
+pub mod iter;
 mod join_all;
 mod maybe_done;
 #[cfg(feature = "rt")]
@@ -37,7 +42,7 @@ mod try_future;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use aggregate_error::AggregateError;
+pub use aggregate_error::{AggregateError, Errors};
 pub use any::*;
 pub use join_all::*;
 pub use race::*;

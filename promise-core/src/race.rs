@@ -3,6 +3,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
 use crate::maybe_done::{State, polled_after_completion};
@@ -60,6 +61,15 @@ macro_rules! impl_race {
                 };
                 state.project_replace($m::Slots::Done);
                 Poll::Ready(output)
+            }
+        }
+
+        impl<$($T),+> FusedFuture for $name<$($T),+>
+        where
+            Self: Future,
+        {
+            fn is_terminated(&self) -> bool {
+                matches!(self.state, $m::Slots::Done)
             }
         }
 

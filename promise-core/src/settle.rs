@@ -3,6 +3,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 
+use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, arity, polled_after_completion};
@@ -55,6 +56,15 @@ macro_rules! impl_settle {
                     return Poll::Pending;
                 }
                 Poll::Ready(($(this.$t.take(),)+))
+            }
+        }
+
+        impl<$($T: Future),+> FusedFuture for $name<$($T),+>
+        where
+            Self: Future,
+        {
+            fn is_terminated(&self) -> bool {
+                self.remaining == 0
             }
         }
 

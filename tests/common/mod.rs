@@ -35,7 +35,8 @@ impl Log {
         self.0.borrow().iter().filter(|e| **e == event).count()
     }
 
-    /// A future that pends `pends` times (`usize::MAX`: for ever), then yields `value`.
+    /// A future that pends `pends` times (`usize::MAX`: for ever), then yields `value`. Each
+    /// time it pends (but for ever) it wakes its task, as a future that yields does.
     pub fn leaf<T>(&self, id: usize, pends: usize, value: T) -> Leaf<T> {
         Leaf {
             id,
@@ -58,9 +59,12 @@ impl<T> Unpin for Leaf<T> {}
 impl<T> Future for Leaf<T> {
     type Output = T;
 
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         self.log.0.borrow_mut().push(Event::Poll(self.id));
         if self.pends > 0 {
+            if self.pends != usize::MAX {
+                cx.waker().wake_by_ref();
+            }
             self.pends -= 1;
             return Poll::Pending;
         }
@@ -112,6 +116,88 @@ impl Drop for Tracked {
 /// Polls once with a waker that does nothing.
 pub fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// A future that pends until its `Gate` is opened, which wakes the waker it was last polled
+/// with; then yields `value`. Logs its polls, readiness and drop like a `Leaf`.
+pub struct Gated<T> {
+    id: usize,
+    gate: Gate,
+    value: Option<T>,
+    log: Log,
+}
+
+#[derive(Clone, Default)]
+pub struct Gate(std::sync::Arc<std::sync::Mutex<(bool, Option<Waker>)>>);
+
+impl Gate {
+    pub fn open(&self) {
+        let waker = {
+            let mut state = self.0.lock().unwrap();
+            state.0 = true;
+            state.1.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl Log {
+    pub fn gated<T>(&self, id: usize, gate: &Gate, value: T) -> Gated<T> {
+        Gated {
+            id,
+            gate: gate.clone(),
+            value: Some(value),
+            log: self.clone(),
+        }
+    }
+}
+
+impl<T> Unpin for Gated<T> {}
+
+impl<T> Future for Gated<T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        self.log.0.borrow_mut().push(Event::Poll(self.id));
+        {
+            let mut state = self.gate.0.lock().unwrap();
+            if !state.0 {
+                state.1 = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+        }
+        self.log.0.borrow_mut().push(Event::Ready(self.id));
+        Poll::Ready(self.value.take().expect("gated future polled after it finished"))
+    }
+}
+
+impl<T> Drop for Gated<T> {
+    fn drop(&mut self) {
+        self.log.0.borrow_mut().push(Event::Drop(self.id));
+    }
+}
+
+/// A waker that counts its wakes, for a poll loop that polls only when woken.
+#[derive(Default)]
+pub struct CountingWaker(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for CountingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl CountingWaker {
+    /// Takes the count of wakes since the last call.
+    pub fn take(&self) -> usize {
+        self.0.swap(0, std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Polls until ready, at most 1,000 times; returns the output and how many polls it took.

@@ -12,6 +12,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use futures_core::FusedFuture;
+
 pub use error::PromiseError;
 use error::{Failure, Outcome};
 use runtime::{block_on, guard};
@@ -394,6 +396,13 @@ impl<T> Future for Promise<T> {
     }
 }
 
+impl<T> FusedFuture for Promise<T> {
+    /// Whether the promise was awaited to the end: polling it again would panic.
+    fn is_terminated(&self) -> bool {
+        matches!(self.inner, Inner::Done)
+    }
+}
+
 impl<T: Clone> Clone for Promise<T> {
     fn clone(&self) -> Self {
         match &self.inner {
@@ -477,6 +486,12 @@ impl<T> Future for Settled<T> {
             .promise
             .poll_outcome(cx)
             .map(|outcome| outcome.map_err(|f| f.error))
+    }
+}
+
+impl<T> FusedFuture for Settled<T> {
+    fn is_terminated(&self) -> bool {
+        self.promise.is_terminated()
     }
 }
 

@@ -1,0 +1,189 @@
+//! The two things the dynamic combinators need that safe Rust cannot say, and nothing else:
+//! pinned access to one element of a pinned slice, and a waker per future that costs no
+//! allocation of its own.
+#![allow(unsafe_code)]
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::Deref;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::task::{RawWaker, RawWakerVTable, Waker};
+
+/// Element `i` of a pinned slice, pinned.
+///
+/// # Panics
+///
+/// When `i` is out of bounds.
+pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
+    // SAFETY: the elements of a pinned slice are pinned too (structural pinning): the slice is
+    // never moved out of, reordered or reallocated while pinned, since all anyone holds is this
+    // `Pin<&mut [T]>` (the storage is a `Pin<Box<[T]>>`, whose length is fixed), and an
+    // element is only ever replaced through `Pin::set`, which drops the old value in place.
+    // Indexing moves nothing.
+    unsafe { slice.map_unchecked_mut(|elements| &mut elements[i]) }
+}
+
+const BITS: usize = usize::BITS as usize;
+
+/// Which of `n` futures were woken since their combinator last looked, and the waker to tell
+/// it: one allocation for all the futures, whose wakers point into it.
+///
+/// Waking future `i` sets bit `i` of the `woken` words, then bit `i / BITS` of the summary
+/// words, and wakes the combinator's task only when the summary was empty: a later wake sees
+/// a bit that the combinator has not taken yet, and so will.
+pub(crate) struct Readiness {
+    parent: Waker,
+    /// `woken` bits of every future, then the summary: one bit per word of them.
+    words: Box<[AtomicUsize]>,
+    /// One per future: what its waker points to, so that the waker finds the future's index
+    /// (the distance from `entries[0]`) and this `Readiness` (the pointer it holds).
+    entries: Box<[Entry]>,
+}
+
+/// A future's waker points here. It holds the address of the `Readiness` it belongs to, in the
+/// same `Arc` allocation, which the waker keeps alive with one strong count of its own.
+struct Entry(*const Readiness);
+
+// SAFETY: an `Entry` is an address, written once before anyone can read it and never changed;
+// the `Readiness` it points to is `Send + Sync` (a `Waker` and atomics), which is all a reader
+// on another thread reaches through it.
+unsafe impl Send for Entry {}
+// SAFETY: as above: shared access reads the address only.
+unsafe impl Sync for Entry {}
+
+impl Readiness {
+    /// Wakers for `n` futures, all waking `parent`.
+    pub(crate) fn new(parent: &Waker, n: usize) -> Arc<Self> {
+        let woken = n.div_ceil(BITS);
+        let summary = woken.div_ceil(BITS);
+        Arc::new_cyclic(|weak| Readiness {
+            parent: parent.clone(),
+            words: (0..woken + summary).map(|_| AtomicUsize::new(0)).collect(),
+            entries: (0..n).map(|_| Entry(weak.as_ptr())).collect(),
+        })
+    }
+
+    /// Whether its wakers wake the task that `waker` wakes.
+    pub(crate) fn wakes(&self, waker: &Waker) -> bool {
+        self.parent.will_wake(waker)
+    }
+
+    /// How many summary words there are: a scan of woken futures reads each once.
+    pub(crate) fn summary_len(&self) -> usize {
+        self.words.len() - self.entries.len().div_ceil(BITS)
+    }
+
+    /// Takes the summary word `s`: the words of `woken` bits that may have bits set.
+    pub(crate) fn take_summary(&self, s: usize) -> usize {
+        let first = self.entries.len().div_ceil(BITS);
+        self.words[first + s].swap(0, Ordering::AcqRel)
+    }
+
+    /// Takes word `w` of `woken` bits: the futures `w * BITS ..` woken since it was last taken.
+    pub(crate) fn take_woken(&self, w: usize) -> usize {
+        self.words[w].swap(0, Ordering::AcqRel)
+    }
+
+    /// Marks future `i` woken, and wakes the combinator's task if it may not know yet.
+    fn wake(&self, i: usize) {
+        if self.mark(i) {
+            self.parent.wake_by_ref();
+        }
+    }
+
+    /// Marks future `i` woken, for the next scan; whether the combinator's task must be told
+    /// (the summary was empty, so no wake of the task is on its way).
+    pub(crate) fn mark(&self, i: usize) -> bool {
+        let (w, bit) = (i / BITS, 1 << (i % BITS));
+        if self.words[w].fetch_or(bit, Ordering::AcqRel) != 0 {
+            // The word already had a bit the combinator has not taken: it will take ours too.
+            return false;
+        }
+        let first = self.entries.len().div_ceil(BITS);
+        let (s, bit) = (first + w / BITS, 1 << (w % BITS));
+        self.words[s].fetch_or(bit, Ordering::AcqRel) == 0
+    }
+
+    /// Future `i`'s waker, borrowed from `self`: making it costs no reference count, and a
+    /// future that keeps it clones it, which takes one.
+    pub(crate) fn waker(self: &Arc<Self>, i: usize) -> WakerRef<'_> {
+        assert!(i < self.entries.len());
+        // SAFETY: `i` is in bounds, so the pointer stays in `entries`.
+        let data = unsafe { self.entries.as_ptr().add(i) };
+        // SAFETY: `data` points to an `Entry` of `self`, which `VTABLE` expects. The waker is
+        // wrapped in `ManuallyDrop` and borrows `self` for its whole life, so it needs (and
+        // holds) no strong count of its own: the `Arc` it would release is kept alive by the
+        // borrow. Clones made from it take their own count in `clone_waker`.
+        let waker = unsafe { Waker::new(data.cast(), &VTABLE) };
+        WakerRef {
+            waker: ManuallyDrop::new(waker),
+            _readiness: PhantomData,
+        }
+    }
+}
+
+/// A future's waker, valid while its `Readiness` is borrowed.
+pub(crate) struct WakerRef<'a> {
+    waker: ManuallyDrop<Waker>,
+    _readiness: PhantomData<&'a Readiness>,
+}
+
+impl Deref for WakerRef<'_> {
+    type Target = Waker;
+
+    fn deref(&self) -> &Waker {
+        &self.waker
+    }
+}
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_ref, drop_waker);
+
+/// The `Readiness` that the waker with `data` belongs to.
+///
+/// # Safety
+///
+/// `data` is the address of an `Entry` of a live `Readiness`, as every waker made by
+/// [`Readiness::waker`] or cloned from one has while it lives: it holds a strong count, or
+/// borrows the `Arc`.
+unsafe fn readiness(data: *const ()) -> *const Readiness {
+    // SAFETY: by this function's contract, `data` points to a live `Entry`.
+    unsafe { (*data.cast::<Entry>()).0 }
+}
+
+unsafe fn clone_waker(data: *const ()) -> RawWaker {
+    // SAFETY: `data` comes from a waker of ours (this vtable is only ever paired with such
+    // data), alive for this call, so it names a live `Readiness` made by `Arc::new_cyclic`,
+    // whose strong count the new waker takes.
+    unsafe { Arc::increment_strong_count(readiness(data)) };
+    RawWaker::new(data, &VTABLE)
+}
+
+unsafe fn wake(data: *const ()) {
+    // SAFETY: an owned waker of ours: it holds a strong count, which `drop_waker` releases
+    // after use.
+    unsafe {
+        wake_by_ref(data);
+        drop_waker(data);
+    }
+}
+
+#[allow(clippy::cast_sign_loss, reason = "an entry never precedes the first entry")]
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: a waker of ours, alive for this call, so its `Readiness` is alive; the entry lies
+    // in that `Readiness`'s `entries`, so its distance from the first entry is its index.
+    let (readiness, index) = unsafe {
+        let readiness = &*readiness(data);
+        let entry = data.cast::<Entry>();
+        (readiness, entry.offset_from(readiness.entries.as_ptr()) as usize)
+    };
+    readiness.wake(index);
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: an owned waker of ours (a borrowed one is in `ManuallyDrop` and never dropped):
+    // it holds one strong count, taken in `clone_waker`, which it gives back here.
+    unsafe { Arc::decrement_strong_count(readiness(data)) };
+}

@@ -1,0 +1,261 @@
+//! The storage and the scheduler that the dynamic combinators share: every future in one
+//! pinned allocation, polled again only when woken.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::future::{Future, IntoFuture};
+use core::ops::ControlFlow;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use super::raw::{Readiness, get_pin_mut};
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
+
+/// Up to this many futures, each poll polls every running one with the caller's waker, as a
+/// fixed combinator does: cheaper than wakers of their own, and it allocates nothing more.
+/// Above it, a future that pends gets a waker of its own, and only woken futures are polled.
+const SWEEP_MAX: usize = 32;
+
+/// The futures of a dynamic combinator, each with the value it finished with (`T`), and
+/// which of them to poll next.
+pub(crate) struct Slots<F, T> {
+    slots: Pin<Box<[MaybeDone<F, T>]>>,
+    /// Futures `0..started` may run; the others wait for the limit.
+    started: usize,
+    /// Futures `0..polled` have been polled at least once.
+    polled: usize,
+    /// How many have not finished.
+    remaining: usize,
+    limit: usize,
+    /// Set once the combinator has returned `Ready`, or its stream ended.
+    terminated: bool,
+    /// The futures' own wakers, made the first time one pends (above `SWEEP_MAX`).
+    readiness: Option<Arc<Readiness>>,
+    /// The future that pended with the caller's waker when `readiness` was made.
+    unnamed: Option<usize>,
+    pass: Pass,
+}
+
+/// Where the current poll is in the order of futures to poll.
+#[derive(Clone, Copy)]
+enum Pass {
+    /// Between passes: the next poll starts one.
+    Idle,
+    /// Every running future, from `next` on.
+    All { next: usize },
+    /// The woken futures: summary word `s` (its bits left in `summary`), word `w` (its bits
+    /// left in `woken`).
+    Woken {
+        s: usize,
+        summary: usize,
+        w: usize,
+        woken: usize,
+    },
+    /// The futures started since the last look, which have never been polled.
+    Fresh,
+}
+
+impl<F: Future, T> Slots<F, T> {
+    pub(crate) fn new<I>(iter: I) -> Self
+    where
+        I: IntoIterator<Item: IntoFuture<IntoFuture = F>>,
+    {
+        let slots: Box<[_]> = iter
+            .into_iter()
+            .map(|future| MaybeDone::Future {
+                future: future.into_future(),
+            })
+            .collect();
+        let n = slots.len();
+        Slots {
+            slots: Box::into_pin(slots),
+            started: n,
+            polled: 0,
+            remaining: n,
+            limit: n,
+            terminated: false,
+            readiness: None,
+            unnamed: None,
+            pass: Pass::Idle,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// At most `limit` futures running at once.
+    pub(crate) fn set_limit(&mut self, limit: usize, name: &str) {
+        assert!(
+            limit > 0,
+            "`{name}(..).limit(0)` would never start a future: the limit must be at least 1"
+        );
+        assert!(
+            self.polled == 0,
+            "`{name}(..).limit(n)` must be set before the future is first polled"
+        );
+        self.limit = limit;
+        self.started = self.len().min(limit);
+    }
+
+    pub(crate) fn is_terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// Ends the combinator: every future still there is dropped now.
+    pub(crate) fn terminate(&mut self) {
+        self.terminated = true;
+        self.slots = Box::into_pin(Box::new([]));
+        self.readiness = None;
+    }
+
+    /// Polls the futures that may have progressed, in index order, handing each output to
+    /// `f` with its index; `f` says what the slot keeps (`Continue`), or stops the poll
+    /// (`Break`), the finished future's slot then being left empty.
+    ///
+    /// `Ready(Some(b))` when `f` stopped with `b`, `Ready(None)` once every future has
+    /// finished, `Pending` when the pass is over and some have not.
+    pub(crate) fn poll_each<B>(
+        &mut self,
+        cx: &mut Context<'_>,
+        name: &str,
+        mut f: impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
+    ) -> Poll<Option<B>> {
+        if self.terminated {
+            polled_after_completion(name);
+        }
+        let n = self.slots.len();
+        while self.remaining > 0 {
+            let Some(i) = self.next_index(cx) else {
+                return Poll::Pending;
+            };
+            let mut slot = get_pin_mut(self.slots.as_mut(), i);
+            let MaybeDoneProj::Future { mut future } = slot.as_mut().project() else {
+                // Finished, and woken since: never polled again.
+                continue;
+            };
+            let poll = match &self.readiness {
+                Some(readiness) => {
+                    future.poll(&mut Context::from_waker(&readiness.waker(i)))
+                }
+                None => future.poll(cx),
+            };
+            if poll.is_pending() && self.readiness.is_none() && n > SWEEP_MAX {
+                // The first future to pend: from now on each gets a waker of its own. This one
+                // holds the caller's, which wakes this task but names no future, so the next
+                // scan polls it, with its own.
+                self.readiness = Some(Readiness::new(cx.waker(), n));
+                self.unnamed = Some(i);
+            }
+            let Poll::Ready(output) = poll else { continue };
+            self.remaining -= 1;
+            if self.started < n {
+                self.started += 1;
+            }
+            match f(i, output) {
+                ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
+                ControlFlow::Break(b) => {
+                    slot.set(MaybeDone::Gone);
+                    return Poll::Ready(Some(b));
+                }
+            }
+        }
+        Poll::Ready(None)
+    }
+
+    /// The index of the next future to poll in this pass, or `None` when the pass is over.
+    fn next_index(&mut self, cx: &Context<'_>) -> Option<usize> {
+        const BITS: usize = usize::BITS as usize;
+        loop {
+            match &mut self.pass {
+                Pass::Idle => {
+                    self.pass = match &self.readiness {
+                        Some(readiness) if readiness.wakes(cx.waker()) => {
+                            if let Some(i) = self.unnamed.take() {
+                                // Marked as if woken; no need to wake this task: it scans now.
+                                readiness.mark(i);
+                            }
+                            Pass::Woken {
+                                s: 0,
+                                summary: readiness.take_summary(0),
+                                w: 0,
+                                woken: 0,
+                            }
+                        }
+                        Some(_) => {
+                            self.unnamed = None;
+                            // Polled by another task: the futures that pended hold wakers
+                            // for the old one, so each is polled again with new ones.
+                            self.readiness = Some(Readiness::new(cx.waker(), self.len()));
+                            Pass::All { next: 0 }
+                        }
+                        None => Pass::All { next: 0 },
+                    };
+                }
+                Pass::All { next } => {
+                    if *next < self.polled {
+                        *next += 1;
+                        return Some(*next - 1);
+                    }
+                    self.pass = Pass::Fresh;
+                }
+                Pass::Woken {
+                    s,
+                    summary,
+                    w,
+                    woken,
+                } => {
+                    if *woken != 0 {
+                        let bit = woken.trailing_zeros() as usize;
+                        *woken &= *woken - 1;
+                        return Some(*w * BITS + bit);
+                    }
+                    let readiness = self.readiness.as_ref().expect("woken pass without wakers");
+                    if *summary != 0 {
+                        *w = *s * BITS + summary.trailing_zeros() as usize;
+                        *summary &= *summary - 1;
+                        *woken = readiness.take_woken(*w);
+                    } else if *s + 1 < readiness.summary_len() {
+                        *s += 1;
+                        *summary = readiness.take_summary(*s);
+                    } else {
+                        self.pass = Pass::Fresh;
+                    }
+                }
+                Pass::Fresh => {
+                    if self.polled < self.started {
+                        self.polled += 1;
+                        return Some(self.polled - 1);
+                    }
+                    self.pass = Pass::Idle;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Moves every kept value out, in index order, and frees the futures' storage.
+    pub(crate) fn take_all(&mut self) -> Vec<T> {
+        let values = (0..self.len())
+            .map(|i| get_pin_mut(self.slots.as_mut(), i).take())
+            .collect();
+        self.terminate();
+        values
+    }
+
+    /// How many futures have not finished.
+    pub(crate) fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    /// The `Debug` face of a dynamic combinator: counts, which need nothing of the futures.
+    pub(crate) fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("len", &self.len())
+            .field("remaining", &self.remaining)
+            .field("terminated", &self.terminated)
+            .finish()
+    }
+}

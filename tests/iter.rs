@@ -1,0 +1,399 @@
+//! The dynamic combinators keep the rules of the fixed ones, at every size: checked on futures
+//! that log their polls and drops, at N = 0, 1, 2, 31 (each poll polls every running future)
+//! and 1,000 (each future that pended has its own waker).
+
+mod common;
+
+use std::cell::Cell;
+use std::future::{Future, pending, ready};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use common::{CountingWaker, Event, Gate, Log, Tracked, poll_once};
+use futures::{Stream, StreamExt};
+use promisify::{any, as_completed, join_all, race, settle};
+
+use Event::{Drop as D, Poll as P, Ready as R};
+
+const FOREVER: usize = usize::MAX;
+const SIZES: [usize; 5] = [0, 1, 2, 31, 1000];
+
+/// Polls only when woken, as a runtime does: a lost wake fails the test instead of hanging.
+fn drive<F: Future>(future: F) -> (F::Output, usize) {
+    let counter = Arc::new(CountingWaker::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    let mut future = pin!(future);
+    for polls in 1.. {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
+            return (output, polls);
+        }
+        assert!(counter.take() > 0, "pending, and nothing will wake it: a wake was lost");
+    }
+    unreachable!()
+}
+
+/// How often future `i` pends in the scripts below: completion order differs from index order.
+fn pends(i: usize) -> usize {
+    (i * 7) % 5
+}
+
+#[test]
+fn join_all_keeps_iteration_order_and_polls_each_future_once_per_wake() {
+    for n in SIZES {
+        let log = Log::new();
+        let (all, polls) = drive(join_all((0..n).map(|i| log.leaf(i, pends(i), Ok::<_, ()>(i)))));
+        assert_eq!(all, Ok((0..n).collect::<Vec<_>>()), "n = {n}");
+        assert_eq!(polls, (0..n).map(pends).max().unwrap_or(0) + 1, "n = {n}");
+        for i in 0..n {
+            // Each pend wakes once, and a finished future is never polled again.
+            assert_eq!(log.count(P(i)), pends(i) + 1, "n = {n}, future {i}");
+            assert_eq!(log.count(D(i)), 1, "n = {n}, future {i}");
+        }
+    }
+}
+
+#[test]
+fn settle_keeps_every_output_in_iteration_order() {
+    for n in SIZES {
+        let log = Log::new();
+        let outputs = (0..n).map(|i| if i % 3 == 0 { Err(i) } else { Ok(i) });
+        let futures: Vec<_> = outputs.clone().enumerate().map(|(i, out)| log.leaf(i, pends(i), out)).collect();
+        let (all, _) = drive(settle(futures));
+        assert_eq!(all, outputs.collect::<Vec<_>>(), "n = {n}");
+        for i in 0..n {
+            assert_eq!(log.count(P(i)), pends(i) + 1, "n = {n}, future {i}");
+        }
+    }
+}
+
+#[test]
+fn join_all_fails_with_the_first_err_in_completion_order_and_drops_the_rest_in_that_poll() {
+    for n in SIZES.into_iter().filter(|&n| n >= 2) {
+        let log = Log::new();
+        let futures = (0..n).map(|i| {
+            let (pends, out) = match i {
+                0 => (2, Err(0)),
+                _ if i == n - 1 => (1, Err(i)),
+                _ => (FOREVER, Ok(i)),
+            };
+            log.leaf(i, pends, out)
+        });
+        let mut fut = pin!(join_all(futures));
+        assert!(poll_once(fut.as_mut()).is_pending());
+        // The last fails first, though the first comes first in iteration order.
+        assert_eq!(poll_once(fut.as_mut()), Poll::Ready(Err(n - 1)));
+        // Every other future is gone while the combinator is still alive, and the first, which
+        // would have failed at the next poll, was not polled a third time.
+        for i in 0..n {
+            assert_eq!(log.count(D(i)), 1, "n = {n}, future {i}");
+        }
+        assert_eq!(log.count(P(0)), 2, "n = {n}");
+    }
+}
+
+#[test]
+fn join_all_fails_fast_above_thirty_futures() {
+    let log = Log::new();
+    let futures = (0..100).map(|i| log.leaf(i, if i == 50 { 0 } else { FOREVER }, if i == 50 { Err(i) } else { Ok(i) }));
+    let mut fut = pin!(join_all(futures));
+    assert_eq!(poll_once(fut.as_mut()), Poll::Ready(Err(50)));
+    // A future that pended was not polled again when the others gave it a waker of its own.
+    // Futures after the failing one were never polled, and all 100 are gone.
+    assert_eq!(log.events().iter().filter(|e| matches!(e, P(_))).count(), 51);
+    assert_eq!(log.events().iter().filter(|e| matches!(e, D(_))).count(), 100);
+}
+
+#[test]
+fn race_takes_the_first_output_the_lowest_index_winning_a_tie() {
+    for n in SIZES.into_iter().filter(|&n| n >= 1) {
+        let log = Log::new();
+        // Futures 1 and 0 both finish at the second poll when there are two; the highest
+        // indices finish at the second poll when there are more, and the lowest of them wins.
+        let finishes_first = |i: usize| n < 3 || i >= n - 2;
+        let futures = (0..n).map(|i| log.leaf(i, if finishes_first(i) { 1 } else { FOREVER }, i));
+        let mut fut = pin!(race(futures));
+        assert!(poll_once(fut.as_mut()).is_pending());
+        let winner = if n < 3 { 0 } else { n - 2 };
+        assert_eq!(poll_once(fut.as_mut()), Poll::Ready(winner), "n = {n}");
+        for i in 0..n {
+            assert_eq!(log.count(D(i)), 1, "n = {n}, future {i}");
+        }
+        // The tie's loser was dropped without its second poll.
+        if n >= 2 {
+            let loser = if n < 3 { 1 } else { n - 1 };
+            assert_eq!(log.count(P(loser)), 1, "n = {n}");
+            assert_eq!(log.count(R(loser)), 0, "n = {n}");
+        }
+    }
+}
+
+#[test]
+fn any_takes_the_first_ok_or_every_error_in_iteration_order() {
+    for n in SIZES {
+        let log = Log::new();
+        let (all_failed, _) = drive(any((0..n).map(|i| log.leaf(i, pends(i), Err::<(), _>(i)))));
+        assert_eq!(all_failed.unwrap_err().into_errors(), (0..n).collect::<Vec<_>>());
+
+        if n == 0 {
+            continue;
+        }
+        let log = Log::new();
+        let futures = (0..n).map(|i| {
+            let ok = i == n - 1;
+            log.leaf(i, if ok { 1 } else if i % 2 == 0 { 0 } else { FOREVER }, if ok { Ok(i) } else { Err(i) })
+        });
+        let mut fut = pin!(any(futures));
+        assert!(poll_once(fut.as_mut()).is_pending());
+        assert_eq!(poll_once(fut.as_mut()).map(|r| r.map_err(|_| ())), Poll::Ready(Ok(n - 1)));
+        for i in 0..n {
+            assert_eq!(log.count(D(i)), 1, "n = {n}, future {i}");
+        }
+    }
+}
+
+#[test]
+fn as_completed_yields_in_completion_order_with_ties_by_index() {
+    for n in SIZES {
+        let log = Log::new();
+        let (order, _) = drive(as_completed((0..n).map(|i| log.leaf(i, pends(i), i * 10))).collect::<Vec<_>>());
+        let mut expected: Vec<_> = (0..n).map(|i| (i, i * 10)).collect();
+        expected.sort_by_key(|&(i, _)| (pends(i), i));
+        assert_eq!(order, expected, "n = {n}");
+        for i in 0..n {
+            assert_eq!(log.count(P(i)), pends(i) + 1, "n = {n}, future {i}");
+        }
+    }
+}
+
+#[test]
+fn as_completed_ends_after_the_last_and_dropping_it_drops_what_runs() {
+    let log = Log::new();
+    let mut stream = Box::pin(as_completed([log.leaf(0, 0, 'a'), log.leaf(1, FOREVER, 'b')]));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(Some((0, 'a'))));
+    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Pending);
+    assert_eq!(stream.size_hint(), (1, Some(1)));
+    drop(stream);
+    assert_eq!(log.count(D(1)), 1);
+
+    let mut stream = pin!(as_completed([ready(1)]));
+    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(Some((0, 1))));
+    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(None));
+    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(None));
+}
+
+#[test]
+fn only_what_was_woken_is_polled_again() {
+    // Opened one at a time, last first: each open polls that future alone (N = 1,000).
+    let n = 1000;
+    let log = Log::new();
+    let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
+    let counter = Arc::new(CountingWaker::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = pin!(settle((0..n).map(|i| log.gated(i, &gates[i], i))));
+    assert!(fut.as_mut().poll(&mut cx).is_pending());
+    for i in (1..n).rev() {
+        gates[i].open();
+        assert_eq!(counter.take(), 1);
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(log.count(P(i)), 2, "future {i}");
+    }
+    gates[0].open();
+    let Poll::Ready(all) = fut.as_mut().poll(&mut cx) else { panic!("not done") };
+    assert_eq!(all, (0..n).collect::<Vec<_>>());
+    // Future 0 pended first, with the task's waker, which names no future: the first scan
+    // polls it once more, to give it a waker of its own. Every other poll was woken.
+    assert_eq!(log.count(P(0)), 3);
+    let total: usize = (0..n).map(|i| log.count(P(i))).sum();
+    assert_eq!(total, 2 * n + 1);
+}
+
+#[test]
+fn a_new_task_gets_every_pending_future_polled_with_new_wakers() {
+    let n = 100;
+    let log = Log::new();
+    let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
+    let mut fut = pin!(join_all((0..n).map(|i| log.gated(i, &gates[i], Ok::<_, ()>(i)))));
+    let first = Arc::new(CountingWaker::default());
+    assert!(fut.as_mut().poll(&mut Context::from_waker(&Waker::from(Arc::clone(&first)))).is_pending());
+    // Moved to another task: its wakes must reach the new task, not the old one.
+    let second = Arc::new(CountingWaker::default());
+    let second_waker = Waker::from(Arc::clone(&second));
+    assert!(fut.as_mut().poll(&mut Context::from_waker(&second_waker)).is_pending());
+    for gate in &gates {
+        gate.open();
+    }
+    assert_eq!(first.take(), 0);
+    assert_eq!(second.take(), 1);
+    let Poll::Ready(all) = fut.as_mut().poll(&mut Context::from_waker(&second_waker)) else {
+        panic!("not done")
+    };
+    assert_eq!(all.unwrap().len(), n);
+}
+
+/// A future that counts how many of its kind have been polled and not finished, and checks
+/// the limit at every poll.
+struct Counted {
+    running: Rc<Cell<usize>>,
+    max: usize,
+    started: bool,
+    pends: usize,
+    id: usize,
+    order: Rc<std::cell::RefCell<Vec<usize>>>,
+}
+
+impl Future for Counted {
+    type Output = Result<usize, usize>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if !self.started {
+            self.started = true;
+            self.running.set(self.running.get() + 1);
+            self.order.borrow_mut().push(self.id);
+        }
+        assert!(self.running.get() <= self.max, "{} running, limit {}", self.running.get(), self.max);
+        if self.pends > 0 {
+            self.pends -= 1;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.running.set(self.running.get() - 1);
+        Poll::Ready(if self.id == usize::MAX { Err(self.id) } else { Ok(self.id) })
+    }
+}
+
+#[test]
+fn limit_runs_at_most_n_at_once_started_in_order() {
+    for (n, limit) in [(1, 1), (10, 3), (31, 1), (1000, 16), (1000, 2000)] {
+        let running = Rc::new(Cell::new(0));
+        let order = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let futures = |max| {
+            let (running, order) = (running.clone(), order.clone());
+            (0..n).map(move |id| Counted {
+                running: running.clone(),
+                max,
+                started: false,
+                pends: pends(id),
+                id,
+                order: order.clone(),
+            })
+        };
+        let (all, _) = drive(join_all(futures(limit)).limit(limit));
+        assert_eq!(all, Ok((0..n).collect::<Vec<_>>()));
+        assert_eq!(*order.borrow(), (0..n).collect::<Vec<_>>(), "started in iteration order");
+        order.borrow_mut().clear();
+        let (all, _) = drive(settle(futures(limit)).limit(limit));
+        assert_eq!(all.len(), n);
+        assert_eq!(*order.borrow(), (0..n).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn limited_join_all_still_fails_fast() {
+    let log = Log::new();
+    let futures = (0..100).map(|i| log.leaf(i, if i == 5 { 1 } else { FOREVER }, if i == 5 { Err(i) } else { Ok(i) }));
+    let mut fut = pin!(join_all(futures).limit(10));
+    assert!(poll_once(fut.as_mut()).is_pending());
+    assert_eq!(poll_once(fut.as_mut()), Poll::Ready(Err(5)));
+    // Only the first 10 ever started; all 100 are gone.
+    assert_eq!(log.events().iter().filter(|e| matches!(e, P(i) if *i >= 10)).count(), 0);
+    assert_eq!(log.events().iter().filter(|e| matches!(e, D(_))).count(), 100);
+}
+
+#[test]
+fn empty_inputs_settle_at_once() {
+    assert_eq!(poll_once(pin!(join_all(Vec::<std::future::Ready<Result<u8, u8>>>::new()))), Poll::Ready(Ok(vec![])));
+    assert_eq!(poll_once(pin!(settle(Vec::<std::future::Ready<u8>>::new()))), Poll::Ready(vec![]));
+    let Poll::Ready(Err(none)) = poll_once(pin!(any(Vec::<std::future::Ready<Result<u8, u8>>>::new()))) else {
+        panic!("`any` of nothing must fail at once")
+    };
+    assert!(none.is_empty());
+    assert_eq!(none.to_string(), "no futures to wait for, so none succeeded");
+}
+
+#[test]
+#[should_panic(expected = "`race` of no futures would never finish, like `Promise.race([])`")]
+fn race_of_nothing_panics_when_called() {
+    let _ = race(Vec::<std::future::Pending<u8>>::new());
+}
+
+#[test]
+#[should_panic(expected = "the limit must be at least 1")]
+fn limit_zero_panics() {
+    let _ = join_all([ready(Ok::<u8, u8>(1))]).limit(0);
+}
+
+macro_rules! polled_after_completion {
+    ($($name:ident: $fut:expr => $message:literal;)*) => {$(
+        #[test]
+        #[should_panic(expected = $message)]
+        fn $name() {
+            let mut fut = pin!($fut);
+            assert!(poll_once(fut.as_mut()).is_ready());
+            let _ = poll_once(fut.as_mut());
+        }
+    )*};
+}
+
+polled_after_completion! {
+    join_all_polled_after_ready_panics: join_all([ready(Ok::<u8, u8>(1))]) => "`join_all` future polled after it completed";
+    join_all_polled_after_failure_panics: join_all([ready(Err::<u8, u8>(1))]) => "`join_all` future polled after it completed";
+    settle_polled_after_ready_panics: settle([ready(1)]) => "`settle` future polled after it completed";
+    race_polled_after_ready_panics: race([ready(1)]) => "`race` future polled after it completed";
+    any_polled_after_ready_panics: any([ready(Ok::<u8, u8>(1))]) => "`any` future polled after it completed";
+    any_polled_after_failure_panics: any([ready(Err::<u8, u8>(1))]) => "`any` future polled after it completed";
+}
+
+#[test]
+fn a_panic_in_a_future_propagates_out_of_poll() {
+    for n in [2, 1000] {
+        let futures = (0..n).map(|i| async move {
+            if i == n - 1 {
+                panic!("boom in future {i}");
+            }
+            i
+        });
+        let mut fut = pin!(settle(futures));
+        let panic = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).unwrap_err();
+        assert_eq!(panic.downcast_ref::<String>().unwrap(), &format!("boom in future {}", n - 1));
+    }
+}
+
+#[test]
+fn dropping_mid_way_drops_every_future_and_kept_output_once() {
+    let log = Log::new();
+    let futures = (0..40).map(|i| log.leaf(i, if i % 2 == 0 { 0 } else { FOREVER }, Ok::<_, ()>(Tracked::new(&log, i))));
+    let mut fut = Box::pin(join_all(futures));
+    assert!(poll_once(fut.as_mut()).is_pending());
+    drop(fut);
+    for i in 0..40 {
+        let dropped = if i % 2 == 0 { D(100 + i) } else { D(i) };
+        assert_eq!(log.count(dropped), 1, "future {i}");
+        assert_eq!(log.count(D(i)), 1, "future {i}");
+    }
+}
+
+#[test]
+fn fused_after_ready() {
+    use futures::future::FusedFuture;
+    let mut fut = join_all([ready(Ok::<u8, u8>(1))]);
+    assert!(!fut.is_terminated());
+    assert!(poll_once(Pin::new(&mut fut)).is_ready());
+    assert!(fut.is_terminated());
+    let mut fut = race([pending::<u8>(), pending()]);
+    assert!(poll_once(Pin::new(&mut fut)).is_pending());
+    assert!(!fut.is_terminated());
+}
+
+#[test]
+fn auto_traits_follow_the_futures() {
+    fn send_sync_unpin<T: Send + Sync + Unpin>(_: &T) {}
+    let fut = join_all([async { Ok::<u8, u8>(1) }]);
+    send_sync_unpin(&fut);
+    send_sync_unpin(&as_completed([async { 1 }]));
+    assert_eq!(format!("{fut:?}"), "JoinAll { len: 1, remaining: 1, terminated: false }");
+}
