@@ -85,9 +85,9 @@
 #![cfg_attr(not(feature = "rt"), no_std)]
 #![forbid(unsafe_code)]
 
-pub use promise_core::{AggregateError, Errors, TryFuture};
 #[cfg(feature = "alloc")]
 pub use promise_core::iter::{any, as_completed, join_all, race, settle};
+pub use promise_core::{AggregateError, Errors, TryFuture};
 #[cfg(feature = "rt")]
 pub use promise_core::{Promise, PromiseError, Resolver, Settled};
 

@@ -30,7 +30,10 @@ fn drive<F: Future>(future: F) -> (F::Output, usize) {
         if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
             return (output, polls);
         }
-        assert!(counter.take() > 0, "pending, and nothing will wake it: a wake was lost");
+        assert!(
+            counter.take() > 0,
+            "pending, and nothing will wake it: a wake was lost"
+        );
     }
     unreachable!()
 }
@@ -44,7 +47,9 @@ fn pends(i: usize) -> usize {
 fn join_all_keeps_iteration_order_and_polls_each_future_once_per_wake() {
     for n in SIZES {
         let log = Log::new();
-        let (all, polls) = drive(join_all((0..n).map(|i| log.leaf(i, pends(i), Ok::<_, ()>(i)))));
+        let (all, polls) = drive(join_all(
+            (0..n).map(|i| log.leaf(i, pends(i), Ok::<_, ()>(i))),
+        ));
         assert_eq!(all, Ok((0..n).collect::<Vec<_>>()), "n = {n}");
         assert_eq!(polls, (0..n).map(pends).max().unwrap_or(0) + 1, "n = {n}");
         for i in 0..n {
@@ -60,7 +65,11 @@ fn settle_keeps_every_output_in_iteration_order() {
     for n in SIZES {
         let log = Log::new();
         let outputs = (0..n).map(|i| if i % 3 == 0 { Err(i) } else { Ok(i) });
-        let futures: Vec<_> = outputs.clone().enumerate().map(|(i, out)| log.leaf(i, pends(i), out)).collect();
+        let futures: Vec<_> = outputs
+            .clone()
+            .enumerate()
+            .map(|(i, out)| log.leaf(i, pends(i), out))
+            .collect();
         let (all, _) = drive(settle(futures));
         assert_eq!(all, outputs.collect::<Vec<_>>(), "n = {n}");
         for i in 0..n {
@@ -97,13 +106,25 @@ fn join_all_fails_with_the_first_err_in_completion_order_and_drops_the_rest_in_t
 #[test]
 fn join_all_fails_fast_above_thirty_futures() {
     let log = Log::new();
-    let futures = (0..100).map(|i| log.leaf(i, if i == 50 { 0 } else { FOREVER }, if i == 50 { Err(i) } else { Ok(i) }));
+    let futures = (0..100).map(|i| {
+        log.leaf(
+            i,
+            if i == 50 { 0 } else { FOREVER },
+            if i == 50 { Err(i) } else { Ok(i) },
+        )
+    });
     let mut fut = pin!(join_all(futures));
     assert_eq!(poll_once(fut.as_mut()), Poll::Ready(Err(50)));
     // A future that pended was not polled again when the others gave it a waker of its own.
     // Futures after the failing one were never polled, and all 100 are gone.
-    assert_eq!(log.events().iter().filter(|e| matches!(e, P(_))).count(), 51);
-    assert_eq!(log.events().iter().filter(|e| matches!(e, D(_))).count(), 100);
+    assert_eq!(
+        log.events().iter().filter(|e| matches!(e, P(_))).count(),
+        51
+    );
+    assert_eq!(
+        log.events().iter().filter(|e| matches!(e, D(_))).count(),
+        100
+    );
 }
 
 #[test]
@@ -135,7 +156,10 @@ fn any_takes_the_first_ok_or_every_error_in_iteration_order() {
     for n in SIZES {
         let log = Log::new();
         let (all_failed, _) = drive(any((0..n).map(|i| log.leaf(i, pends(i), Err::<(), _>(i)))));
-        assert_eq!(all_failed.unwrap_err().into_errors(), (0..n).collect::<Vec<_>>());
+        assert_eq!(
+            all_failed.unwrap_err().into_errors(),
+            (0..n).collect::<Vec<_>>()
+        );
 
         if n == 0 {
             continue;
@@ -143,11 +167,24 @@ fn any_takes_the_first_ok_or_every_error_in_iteration_order() {
         let log = Log::new();
         let futures = (0..n).map(|i| {
             let ok = i == n - 1;
-            log.leaf(i, if ok { 1 } else if i % 2 == 0 { 0 } else { FOREVER }, if ok { Ok(i) } else { Err(i) })
+            log.leaf(
+                i,
+                if ok {
+                    1
+                } else if i % 2 == 0 {
+                    0
+                } else {
+                    FOREVER
+                },
+                if ok { Ok(i) } else { Err(i) },
+            )
         });
         let mut fut = pin!(any(futures));
         assert!(poll_once(fut.as_mut()).is_pending());
-        assert_eq!(poll_once(fut.as_mut()).map(|r| r.map_err(|_| ())), Poll::Ready(Ok(n - 1)));
+        assert_eq!(
+            poll_once(fut.as_mut()).map(|r| r.map_err(|_| ())),
+            Poll::Ready(Ok(n - 1))
+        );
         for i in 0..n {
             assert_eq!(log.count(D(i)), 1, "n = {n}, future {i}");
         }
@@ -158,7 +195,8 @@ fn any_takes_the_first_ok_or_every_error_in_iteration_order() {
 fn as_completed_yields_in_completion_order_with_ties_by_index() {
     for n in SIZES {
         let log = Log::new();
-        let (order, _) = drive(as_completed((0..n).map(|i| log.leaf(i, pends(i), i * 10))).collect::<Vec<_>>());
+        let (order, _) =
+            drive(as_completed((0..n).map(|i| log.leaf(i, pends(i), i * 10))).collect::<Vec<_>>());
         let mut expected: Vec<_> = (0..n).map(|i| (i, i * 10)).collect();
         expected.sort_by_key(|&(i, _)| (pends(i), i));
         assert_eq!(order, expected, "n = {n}");
@@ -171,16 +209,25 @@ fn as_completed_yields_in_completion_order_with_ties_by_index() {
 #[test]
 fn as_completed_ends_after_the_last_and_dropping_it_drops_what_runs() {
     let log = Log::new();
-    let mut stream = Box::pin(as_completed([log.leaf(0, 0, 'a'), log.leaf(1, FOREVER, 'b')]));
+    let mut stream = Box::pin(as_completed([
+        log.leaf(0, 0, 'a'),
+        log.leaf(1, FOREVER, 'b'),
+    ]));
     let mut cx = Context::from_waker(Waker::noop());
-    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(Some((0, 'a'))));
+    assert_eq!(
+        stream.as_mut().poll_next(&mut cx),
+        Poll::Ready(Some((0, 'a')))
+    );
     assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Pending);
     assert_eq!(stream.size_hint(), (1, Some(1)));
     drop(stream);
     assert_eq!(log.count(D(1)), 1);
 
     let mut stream = pin!(as_completed([ready(1)]));
-    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(Some((0, 1))));
+    assert_eq!(
+        stream.as_mut().poll_next(&mut cx),
+        Poll::Ready(Some((0, 1)))
+    );
     assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(None));
     assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(None));
 }
@@ -203,7 +250,9 @@ fn only_what_was_woken_is_polled_again() {
         assert_eq!(log.count(P(i)), 2, "future {i}");
     }
     gates[0].open();
-    let Poll::Ready(all) = fut.as_mut().poll(&mut cx) else { panic!("not done") };
+    let Poll::Ready(all) = fut.as_mut().poll(&mut cx) else {
+        panic!("not done")
+    };
     assert_eq!(all, (0..n).collect::<Vec<_>>());
     // Future 0 pended first, with the task's waker, which names no future: the first scan
     // polls it once more, to give it a waker of its own. Every other poll was woken.
@@ -217,13 +266,25 @@ fn a_new_task_gets_every_pending_future_polled_with_new_wakers() {
     let n = 100;
     let log = Log::new();
     let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
-    let mut fut = pin!(join_all((0..n).map(|i| log.gated(i, &gates[i], Ok::<_, ()>(i)))));
+    let mut fut = pin!(join_all((0..n).map(|i| log.gated(
+        i,
+        &gates[i],
+        Ok::<_, ()>(i)
+    ))));
     let first = Arc::new(CountingWaker::default());
-    assert!(fut.as_mut().poll(&mut Context::from_waker(&Waker::from(Arc::clone(&first)))).is_pending());
+    assert!(
+        fut.as_mut()
+            .poll(&mut Context::from_waker(&Waker::from(Arc::clone(&first))))
+            .is_pending()
+    );
     // Moved to another task: its wakes must reach the new task, not the old one.
     let second = Arc::new(CountingWaker::default());
     let second_waker = Waker::from(Arc::clone(&second));
-    assert!(fut.as_mut().poll(&mut Context::from_waker(&second_waker)).is_pending());
+    assert!(
+        fut.as_mut()
+            .poll(&mut Context::from_waker(&second_waker))
+            .is_pending()
+    );
     for gate in &gates {
         gate.open();
     }
@@ -255,14 +316,23 @@ impl Future for Counted {
             self.running.set(self.running.get() + 1);
             self.order.borrow_mut().push(self.id);
         }
-        assert!(self.running.get() <= self.max, "{} running, limit {}", self.running.get(), self.max);
+        assert!(
+            self.running.get() <= self.max,
+            "{} running, limit {}",
+            self.running.get(),
+            self.max
+        );
         if self.pends > 0 {
             self.pends -= 1;
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
         self.running.set(self.running.get() - 1);
-        Poll::Ready(if self.id == usize::MAX { Err(self.id) } else { Ok(self.id) })
+        Poll::Ready(if self.id == usize::MAX {
+            Err(self.id)
+        } else {
+            Ok(self.id)
+        })
     }
 }
 
@@ -284,7 +354,11 @@ fn limit_runs_at_most_n_at_once_started_in_order() {
         };
         let (all, _) = drive(join_all(futures(limit)).limit(limit));
         assert_eq!(all, Ok((0..n).collect::<Vec<_>>()));
-        assert_eq!(*order.borrow(), (0..n).collect::<Vec<_>>(), "started in iteration order");
+        assert_eq!(
+            *order.borrow(),
+            (0..n).collect::<Vec<_>>(),
+            "started in iteration order"
+        );
         order.borrow_mut().clear();
         let (all, _) = drive(settle(futures(limit)).limit(limit));
         assert_eq!(all.len(), n);
@@ -295,36 +369,64 @@ fn limit_runs_at_most_n_at_once_started_in_order() {
 #[test]
 fn limited_join_all_still_fails_fast() {
     let log = Log::new();
-    let futures = (0..100).map(|i| log.leaf(i, if i == 5 { 1 } else { FOREVER }, if i == 5 { Err(i) } else { Ok(i) }));
+    let futures = (0..100).map(|i| {
+        log.leaf(
+            i,
+            if i == 5 { 1 } else { FOREVER },
+            if i == 5 { Err(i) } else { Ok(i) },
+        )
+    });
     let mut fut = pin!(join_all(futures).limit(10));
     assert!(poll_once(fut.as_mut()).is_pending());
     assert_eq!(poll_once(fut.as_mut()), Poll::Ready(Err(5)));
     // Only the first 10 ever started; all 100 are gone.
-    assert_eq!(log.events().iter().filter(|e| matches!(e, P(i) if *i >= 10)).count(), 0);
-    assert_eq!(log.events().iter().filter(|e| matches!(e, D(_))).count(), 100);
+    assert_eq!(
+        log.events()
+            .iter()
+            .filter(|e| matches!(e, P(i) if *i >= 10))
+            .count(),
+        0
+    );
+    assert_eq!(
+        log.events().iter().filter(|e| matches!(e, D(_))).count(),
+        100
+    );
 }
 
 #[test]
 fn empty_inputs_settle_at_once() {
-    assert_eq!(poll_once(pin!(join_all(Vec::<std::future::Ready<Result<u8, u8>>>::new()))), Poll::Ready(Ok(vec![])));
-    assert_eq!(poll_once(pin!(settle(Vec::<std::future::Ready<u8>>::new()))), Poll::Ready(vec![]));
-    let Poll::Ready(Err(none)) = poll_once(pin!(any(Vec::<std::future::Ready<Result<u8, u8>>>::new()))) else {
+    assert_eq!(
+        poll_once(pin!(join_all(
+            Vec::<std::future::Ready<Result<u8, u8>>>::new()
+        ))),
+        Poll::Ready(Ok(vec![]))
+    );
+    assert_eq!(
+        poll_once(pin!(settle(Vec::<std::future::Ready<u8>>::new()))),
+        Poll::Ready(vec![])
+    );
+    let Poll::Ready(Err(none)) =
+        poll_once(pin!(any(Vec::<std::future::Ready<Result<u8, u8>>>::new())))
+    else {
         panic!("`any` of nothing must fail at once")
     };
     assert!(none.is_empty());
-    assert_eq!(none.to_string(), "no futures to wait for, so none succeeded");
+    assert_eq!(
+        none.to_string(),
+        "no futures to wait for, so none succeeded"
+    );
 }
 
 #[test]
 #[should_panic(expected = "`race` of no futures would never finish, like `Promise.race([])`")]
 fn race_of_nothing_panics_when_called() {
-    let _ = race(Vec::<std::future::Pending<u8>>::new());
+    drop(race(Vec::<std::future::Pending<u8>>::new()));
 }
 
 #[test]
 #[should_panic(expected = "the limit must be at least 1")]
 fn limit_zero_panics() {
-    let _ = join_all([ready(Ok::<u8, u8>(1))]).limit(0);
+    drop(join_all([ready(Ok::<u8, u8>(1))]).limit(0));
 }
 
 macro_rules! polled_after_completion {
@@ -352,21 +454,28 @@ polled_after_completion! {
 fn a_panic_in_a_future_propagates_out_of_poll() {
     for n in [2, 1000] {
         let futures = (0..n).map(|i| async move {
-            if i == n - 1 {
-                panic!("boom in future {i}");
-            }
+            assert!(i != n - 1, "boom in future {i}");
             i
         });
         let mut fut = pin!(settle(futures));
         let panic = catch_unwind(AssertUnwindSafe(|| poll_once(fut.as_mut()))).unwrap_err();
-        assert_eq!(panic.downcast_ref::<String>().unwrap(), &format!("boom in future {}", n - 1));
+        assert_eq!(
+            panic.downcast_ref::<String>().unwrap(),
+            &format!("boom in future {}", n - 1)
+        );
     }
 }
 
 #[test]
 fn dropping_mid_way_drops_every_future_and_kept_output_once() {
     let log = Log::new();
-    let futures = (0..40).map(|i| log.leaf(i, if i % 2 == 0 { 0 } else { FOREVER }, Ok::<_, ()>(Tracked::new(&log, i))));
+    let futures = (0..40).map(|i| {
+        log.leaf(
+            i,
+            if i % 2 == 0 { 0 } else { FOREVER },
+            Ok::<_, ()>(Tracked::new(&log, i)),
+        )
+    });
     let mut fut = Box::pin(join_all(futures));
     assert!(poll_once(fut.as_mut()).is_pending());
     drop(fut);
@@ -395,5 +504,95 @@ fn auto_traits_follow_the_futures() {
     let fut = join_all([async { Ok::<u8, u8>(1) }]);
     send_sync_unpin(&fut);
     send_sync_unpin(&as_completed([async { 1 }]));
-    assert_eq!(format!("{fut:?}"), "JoinAll { len: 1, remaining: 1, terminated: false }");
+    assert_eq!(
+        format!("{fut:?}"),
+        "JoinAll { len: 1, remaining: 1, terminated: false }"
+    );
+}
+
+mod spreads {
+    use super::*;
+    use promisify::{AggregateError, any, join_all, race, settle};
+
+    #[test]
+    fn join_all_spreads_give_a_vec_where_they_stand() {
+        let shards = [1, 2, 3].map(|i| ready(Ok::<_, String>(i * 10)));
+        let (all, _) = drive(join_all!(
+            ready(Ok("config")),
+            ..shards,
+            ready(Ok(4)),
+            ..Vec::<std::future::Ready<Result<u8, String>>>::new()
+        ));
+        assert_eq!(all, Ok(("config", vec![10, 20, 30], 4, vec![])));
+        let (only, _) = drive(join_all!(..(0..40).map(|i| ready(Ok::<_, ()>(i)))));
+        assert_eq!(only.unwrap().0.len(), 40);
+    }
+
+    #[test]
+    fn join_all_spreads_fail_fast_with_the_first_err_in_completion_order() {
+        let log = Log::new();
+        let spread = (0..40).map(|i| {
+            log.leaf(
+                i,
+                if i == 39 { 0 } else { FOREVER },
+                if i == 39 { Err(i) } else { Ok(i) },
+            )
+        });
+        let mut fut = pin!(join_all!(log.leaf(100, 1, Ok::<_, usize>(0)), ..spread));
+        assert_eq!(poll_once(fut.as_mut()), Poll::Ready(Err(39)));
+        assert_eq!(
+            log.events().iter().filter(|e| matches!(e, D(_))).count(),
+            41
+        );
+    }
+
+    #[test]
+    fn settle_spreads_keep_every_output() {
+        let (all, _) = drive(settle!(..["a", "b"].map(ready), ready(1u8), ..[ready('c')]));
+        assert_eq!(all, (vec!["a", "b"], 1, vec!['c']));
+    }
+
+    #[test]
+    fn race_spreads_race_with_the_other_arguments() {
+        let log = Log::new();
+        let (winner, _) = drive(race!(
+            log.leaf(0, 1, 'a'),
+            ..(1..4).map(|i| log.leaf(i, 4 - i, char::from(b'a' + u8::try_from(i).unwrap()))),
+            ..Vec::<std::future::Ready<char>>::new()
+        ));
+        // Futures 0 and 3 both finish at the second poll; 0 stands first.
+        assert_eq!(winner, 'a');
+        let (winner, _) = drive(race!(
+            pending::<u8>(),
+            ..Vec::<std::future::Ready<u8>>::new(),
+            ..[ready(7)]
+        ));
+        assert_eq!(winner, 7);
+    }
+
+    #[test]
+    #[should_panic(expected = "every spread was empty")]
+    fn race_of_empty_spreads_alone_panics() {
+        drop(race!(
+            ..Vec::<std::future::Ready<u8>>::new(),
+            ..Vec::<std::future::Ready<u8>>::new()
+        ));
+    }
+
+    #[test]
+    fn any_spreads_flatten_every_error_in_argument_order() {
+        let (none, _) = drive(any!(
+            ready(Err::<u8, _>(0)),
+            ..[1, 2].map(|e| ready(Err(e))),
+            ready(Err(3)),
+            ..Vec::<std::future::Ready<Result<u8, i32>>>::new(),
+            ..[ready(Err(4))],
+        ));
+        assert_eq!(none, Err(AggregateError::new(vec![0, 1, 2, 3, 4])));
+        let (first, _) = drive(any!(
+            ..[ready(Err::<u8, u8>(0)), ready(Ok(5))],
+            ready(Ok(6))
+        ));
+        assert_eq!(first, Ok(5));
+    }
 }

@@ -153,7 +153,9 @@ impl<'a, C: Errors> IntoIterator for &'a AggregateError<C> {
 
 impl<C: Errors<Error: fmt::Debug>> fmt::Debug for AggregateError<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("AggregateError").field(&self.errors()).finish()
+        f.debug_tuple("AggregateError")
+            .field(&self.errors())
+            .finish()
     }
 }
 

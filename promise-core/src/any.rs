@@ -6,8 +6,8 @@ use core::task::{Context, Poll};
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
 use crate::AggregateError;
+use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
 use crate::try_future::TryFuture;
 
 macro_rules! impl_any {

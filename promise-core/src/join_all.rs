@@ -6,8 +6,8 @@ use core::task::{Context, Poll};
 use futures_core::FusedFuture;
 use pin_project_lite::pin_project;
 
-use crate::try_future::TryFuture;
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, State, arity, polled_after_completion};
+use crate::try_future::TryFuture;
 
 macro_rules! impl_join_all {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {

@@ -16,6 +16,8 @@ use core::marker::PhantomData;
 
 pub use crate::TryFuture;
 pub use crate::combinators::*;
+#[cfg(feature = "alloc")]
+pub use crate::iter::spread::*;
 
 /// Defines, for one macro, how an argument becomes a future.
 ///

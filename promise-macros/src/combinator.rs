@@ -2,7 +2,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::parse;
+use crate::parse::{self, Arg};
 
 /// The most arguments a combinator takes: `promise-core` has types of arity 1 to 16.
 const MAX_ARITY: usize = 16;
@@ -57,6 +57,16 @@ impl Combinator {
         }
     }
 
+    /// What a spread `..iter` becomes: the dynamic combinator over `iter`, as one argument.
+    fn spread(self) -> &'static str {
+        match self {
+            Combinator::JoinAll => "join_all_spread",
+            Combinator::Race => "race_spread",
+            Combinator::Any => "any_spread",
+            Combinator::Settle => "settle_spread",
+        }
+    }
+
     /// What no arguments at all means, as in JavaScript: `Promise.all([])` fulfils at once,
     /// `Promise.race([])` never settles and `Promise.any([])` always rejects.
     fn empty(self, krate: &TokenStream) -> syn::Result<TokenStream> {
@@ -87,7 +97,7 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     }
     if let Some(extra) = args.get(MAX_ARITY) {
         return Err(syn::Error::new_spanned(
-            extra,
+            &extra.expr,
             format!(
                 "`{name}` takes at most {MAX_ARITY} futures, and this is future number {}: \
                  group some of them in a nested `{name}`",
@@ -99,6 +109,20 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     let ty = format_ident!("{}{}", combinator.type_prefix(), args.len());
     let (kind, fallback, kind_method) = combinator.argument();
     let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
+    let spreads = args.iter().any(|arg| arg.spread);
+    // A spread is evaluated where it stands, as the dynamic combinator over its iterator.
+    let spread_fn = format_ident!("{}", combinator.spread());
+    let exprs: Vec<TokenStream> = args
+        .iter()
+        .map(|arg| {
+            let expr = &arg.expr;
+            if arg.spread {
+                quote_spanned!(expr.span()=> #krate::__private::#spread_fn(#expr))
+            } else {
+                quote!(#expr)
+            }
+        })
+        .collect();
     // The bindings are hygienic, so no local of the user's can clash with them; a unit struct
     // or `const` would still be matched by a pattern of the same name, hence the unlikely
     // names. Where rustc may blame a binding, it is wrapped in a block spanned at its
@@ -109,45 +133,95 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     let blamed: Vec<_> = args
         .iter()
         .zip(&bindings)
-        .map(|(arg, binding)| quote_spanned!(arg.span()=> { #binding }))
+        .map(|(arg, binding)| quote_spanned!(arg.expr.span()=> { #binding }))
         .collect();
-    // Generated names that rustc may point at carry their argument's span too.
+    // Generated names that rustc may point at carry their argument's span too. A spread is
+    // a future already, checked item by item where it was made.
     let conversions = args
         .iter()
         .zip(&bindings)
         .zip(&blamed)
+        .filter(|((arg, _), _)| !arg.spread)
         .map(|((arg, binding), blamed)| {
-            let kind_method = Ident::new(kind_method, arg.span());
-            quote_spanned!(arg.span()=>
+            let kind_method = Ident::new(kind_method, arg.expr.span());
+            quote_spanned!(arg.expr.span()=>
                 let #binding = (&#binding).#kind_method().into_argument(#blamed);
             )
         });
     let mut futures: Vec<TokenStream> = bindings.iter().map(|b| quote!(#b)).collect();
     let mut witness = TokenStream::new();
+    // `any!` with spreads: each element of a spread is held to the first argument (or to the
+    // first spread's elements), and every error is flattened in argument order at the end.
+    let flat_any = matches!(combinator, Combinator::Any) && spreads;
     if let Some((witness_fn, same)) = combinator.sameness() {
-        let witness_fn = format_ident!("{}", witness_fn);
         let first = &bindings[0];
+        let witness_fn = if flat_any && args[0].spread {
+            "output_of_spread"
+        } else {
+            witness_fn
+        };
+        let witness_fn = format_ident!("{}", witness_fn);
         let first_type = format_ident!("__promisify_first", span = Span::mixed_site());
         witness = quote!(let #first_type = #krate::__private::#witness_fn(&#first););
         for ((future, arg), blamed) in futures.iter_mut().zip(&args).zip(&blamed).skip(1) {
-            let same = Ident::new(same, arg.span());
-            *future = quote_spanned!(arg.span()=>
+            let same = if flat_any && arg.spread {
+                "any_same_spread"
+            } else {
+                same
+            };
+            let same = Ident::new(same, arg.expr.span());
+            *future = quote_spanned!(arg.expr.span()=>
                 #krate::__private::#same(#first_type, #blamed)
             );
         }
     }
+    let (combined, all_spreads_check) =
+        combine(combinator, &krate, &ty, &args, &bindings, futures, flat_any);
 
     // The arguments are evaluated in the `match` scrutinee, not in `let`s: its temporaries live
     // to the end of the user's statement, so `race!(f(&x.clone())).await` works.
     Ok(quote! {
-        match (#(#args,)*) {
+        match (#(#exprs,)*) {
             #[allow(unused_braces)]
             (#(#bindings,)*) => {
                 use #krate::__private::{#kind as _, #fallback as _};
+                #all_spreads_check
                 #(#conversions)*
                 #witness
-                #krate::__private::#ty::new(#(#futures),*)
+                #combined
             }
         }
     })
+}
+
+/// The fixed combinator over the checked `futures`, and, for `race!` of spreads alone, the
+/// check that they are not all empty.
+fn combine(
+    combinator: Combinator,
+    krate: &TokenStream,
+    ty: &Ident,
+    args: &[Arg],
+    bindings: &[Ident],
+    mut futures: Vec<TokenStream>,
+    flat_any: bool,
+) -> (TokenStream, Option<TokenStream>) {
+    if flat_any {
+        for (future, arg) in futures.iter_mut().zip(args) {
+            if !arg.spread {
+                *future = quote_spanned!(arg.expr.span()=> #krate::__private::any_one(#future));
+            }
+        }
+    }
+    let mut combined = quote!(#krate::__private::#ty::new(#(#futures),*));
+    if flat_any {
+        combined = quote!(#krate::__private::any_flat(#combined));
+    }
+    // `race!` of spreads alone: as `race(iter)`, nothing to race is a panic, not a hang.
+    let all_spreads = matches!(combinator, Combinator::Race) && args.iter().all(|arg| arg.spread);
+    let check = all_spreads.then(|| {
+        quote!(#krate::__private::race_spreads_not_all_empty([
+            #(#krate::__private::race_spread_is_empty(&#bindings)),*
+        ]);)
+    });
+    (combined, check)
 }

@@ -169,7 +169,11 @@ impl<T> Future for Gated<T> {
             }
         }
         self.log.0.borrow_mut().push(Event::Ready(self.id));
-        Poll::Ready(self.value.take().expect("gated future polled after it finished"))
+        Poll::Ready(
+            self.value
+                .take()
+                .expect("gated future polled after it finished"),
+        )
     }
 }
 

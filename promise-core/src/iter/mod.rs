@@ -17,6 +17,7 @@ mod race;
 mod raw;
 mod settle;
 mod slots;
+pub(crate) mod spread;
 
 pub use any::{Any, any};
 pub use as_completed::{AsCompleted, as_completed};

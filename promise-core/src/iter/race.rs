@@ -77,7 +77,9 @@ impl<F: Future> Future for Race<F> {
             // An empty spread: the other arguments of `race!` finish the race.
             return Poll::Pending;
         }
-        match core::task::ready!(slots.poll_each(cx, "race", |_, output| ControlFlow::Break(output))) {
+        match core::task::ready!(
+            slots.poll_each(cx, "race", |_, output| ControlFlow::Break(output))
+        ) {
             Some(output) => {
                 slots.terminate();
                 Poll::Ready(output)

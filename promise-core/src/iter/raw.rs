@@ -170,14 +170,20 @@ unsafe fn wake(data: *const ()) {
     }
 }
 
-#[allow(clippy::cast_sign_loss, reason = "an entry never precedes the first entry")]
+#[allow(
+    clippy::cast_sign_loss,
+    reason = "an entry never precedes the first entry"
+)]
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: a waker of ours, alive for this call, so its `Readiness` is alive; the entry lies
     // in that `Readiness`'s `entries`, so its distance from the first entry is its index.
     let (readiness, index) = unsafe {
         let readiness = &*readiness(data);
         let entry = data.cast::<Entry>();
-        (readiness, entry.offset_from(readiness.entries.as_ptr()) as usize)
+        (
+            readiness,
+            entry.offset_from(readiness.entries.as_ptr()) as usize,
+        )
     };
     readiness.wake(index);
 }

@@ -21,7 +21,7 @@ const SWEEP_MAX: usize = 32;
 /// The futures of a dynamic combinator, each with the value it finished with (`T`), and
 /// which of them to poll next.
 pub(crate) struct Slots<F, T> {
-    slots: Pin<Box<[MaybeDone<F, T>]>>,
+    futures: Pin<Box<[MaybeDone<F, T>]>>,
     /// Futures `0..started` may run; the others wait for the limit.
     started: usize,
     /// Futures `0..polled` have been polled at least once.
@@ -70,7 +70,7 @@ impl<F: Future, T> Slots<F, T> {
             .collect();
         let n = slots.len();
         Slots {
-            slots: Box::into_pin(slots),
+            futures: Box::into_pin(slots),
             started: n,
             polled: 0,
             remaining: n,
@@ -83,7 +83,7 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.futures.len()
     }
 
     /// At most `limit` futures running at once.
@@ -107,7 +107,7 @@ impl<F: Future, T> Slots<F, T> {
     /// Ends the combinator: every future still there is dropped now.
     pub(crate) fn terminate(&mut self) {
         self.terminated = true;
-        self.slots = Box::into_pin(Box::new([]));
+        self.futures = Box::into_pin(Box::new([]));
         self.readiness = None;
     }
 
@@ -126,20 +126,18 @@ impl<F: Future, T> Slots<F, T> {
         if self.terminated {
             polled_after_completion(name);
         }
-        let n = self.slots.len();
+        let n = self.futures.len();
         while self.remaining > 0 {
             let Some(i) = self.next_index(cx) else {
                 return Poll::Pending;
             };
-            let mut slot = get_pin_mut(self.slots.as_mut(), i);
-            let MaybeDoneProj::Future { mut future } = slot.as_mut().project() else {
+            let mut slot = get_pin_mut(self.futures.as_mut(), i);
+            let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
                 // Finished, and woken since: never polled again.
                 continue;
             };
             let poll = match &self.readiness {
-                Some(readiness) => {
-                    future.poll(&mut Context::from_waker(&readiness.waker(i)))
-                }
+                Some(readiness) => future.poll(&mut Context::from_waker(&readiness.waker(i))),
                 None => future.poll(cx),
             };
             if poll.is_pending() && self.readiness.is_none() && n > SWEEP_MAX {
@@ -239,7 +237,7 @@ impl<F: Future, T> Slots<F, T> {
     /// Moves every kept value out, in index order, and frees the futures' storage.
     pub(crate) fn take_all(&mut self) -> Vec<T> {
         let values = (0..self.len())
-            .map(|i| get_pin_mut(self.slots.as_mut(), i).take())
+            .map(|i| get_pin_mut(self.futures.as_mut(), i).take())
             .collect();
         self.terminate();
         values
