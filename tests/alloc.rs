@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use common::block_on;
 
-use promisify::{Promise, any, join_all, promisify, race, settle};
+use promisify::{Promise, any, as_completed, join_all, promisify, race, settle};
 
 struct Counting;
 
@@ -181,4 +181,101 @@ fn a_body_that_pends_allocates_its_box_its_state_and_its_task() {
         );
         assert_eq!(promise.await, 42);
     });
+}
+
+/// The dynamic combinators: the futures' storage and the output `Vec` when every future is
+/// ready at its first poll; above 32 futures, three more once one pends (one `Arc` of wakers
+/// for all of them, its `woken` bits and its entries), never one per future.
+#[test]
+fn dynamic_combinators_allocate_a_fixed_number_of_times_whatever_n() {
+    for n in [1, 10, 32, 33, 100, 1000] {
+        let wakers = if n > 32 { 3 } else { 0 };
+        let counts = [
+            allocations_in(|| {
+                assert_eq!(
+                    run(join_all((0..n).map(|i| ready(Ok::<_, ()>(i)))))
+                        .unwrap()
+                        .len(),
+                    n
+                )
+            }),
+            allocations_in(|| assert_eq!(run(settle((0..n).map(ready))).len(), n)),
+            allocations_in(|| assert_eq!(run(race((0..n).map(ready))), 0)),
+            allocations_in(|| assert_eq!(run(any((0..n).map(|i| ready(Ok::<_, ()>(i))))), Ok(0))),
+            allocations_in(|| {
+                assert_eq!(
+                    run(any((0..n).map(|i| ready(Err::<(), _>(i)))))
+                        .unwrap_err()
+                        .len(),
+                    n
+                )
+            }),
+            allocations_in(|| {
+                assert!(
+                    run(join_all((0..n).map(|i| ready(if i + 1 == n {
+                        Err(i)
+                    } else {
+                        Ok(i)
+                    }))))
+                    .is_err()
+                )
+            }),
+        ];
+        assert_eq!(counts, [2, 2, 1, 1, 2, 1], "ready at once, n = {n}");
+        let counts = [
+            allocations_in(|| {
+                assert_eq!(
+                    run(join_all((0..n).map(|i| yield_once(Ok::<_, ()>(i)))))
+                        .unwrap()
+                        .len(),
+                    n
+                )
+            }),
+            allocations_in(|| assert_eq!(run(settle((0..n).map(yield_once))).len(), n)),
+            allocations_in(|| assert_eq!(run(race((0..n).map(yield_once))), 0)),
+            allocations_in(|| {
+                assert_eq!(
+                    run(any((0..n).map(|i| yield_once(Err::<(), _>(i)))))
+                        .unwrap_err()
+                        .len(),
+                    n
+                )
+            }),
+        ];
+        assert_eq!(
+            counts,
+            [2 + wakers, 2 + wakers, 1 + wakers, 2 + wakers],
+            "pending once, n = {n}"
+        );
+    }
+}
+
+#[test]
+fn as_completed_allocates_the_storage_and_its_wakers_only() {
+    use futures::StreamExt;
+    for n in [10, 1000] {
+        let mut out = Vec::with_capacity(n);
+        let count = allocations_in(|| {
+            run(as_completed((0..n).map(yield_once)).for_each(|item| {
+                out.push(item);
+                ready(())
+            }));
+        });
+        assert_eq!(count, if n > 32 { 4 } else { 1 }, "n = {n}");
+        assert_eq!(out.len(), n);
+    }
+}
+
+#[test]
+fn spreads_allocate_what_their_dynamic_combinator_does() {
+    let count = allocations_in(|| {
+        let all = run(join_all!(
+            ready(Ok::<_, ()>(0)),
+            ..(1..20).map(|i| ready(Ok(i)))
+        ));
+        assert_eq!(all.unwrap().1.len(), 19);
+    });
+    assert_eq!(count, 2);
+    let count = allocations_in(|| assert_eq!(run(race!(yield_once(0), ..(1..20).map(ready))), 1));
+    assert_eq!(count, 1);
 }

@@ -262,7 +262,7 @@ fn only_what_was_woken_is_polled_again() {
 }
 
 #[test]
-fn a_new_task_gets_every_pending_future_polled_with_new_wakers() {
+fn wakes_reach_the_task_that_polled_last_and_nothing_is_polled_again_for_it() {
     let n = 100;
     let log = Log::new();
     let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
@@ -272,9 +272,10 @@ fn a_new_task_gets_every_pending_future_polled_with_new_wakers() {
         Ok::<_, ()>(i)
     ))));
     let first = Arc::new(CountingWaker::default());
+    let first_waker = Waker::from(Arc::clone(&first));
     assert!(
         fut.as_mut()
-            .poll(&mut Context::from_waker(&Waker::from(Arc::clone(&first))))
+            .poll(&mut Context::from_waker(&first_waker))
             .is_pending()
     );
     // Moved to another task: its wakes must reach the new task, not the old one.
@@ -285,6 +286,9 @@ fn a_new_task_gets_every_pending_future_polled_with_new_wakers() {
             .poll(&mut Context::from_waker(&second_waker))
             .is_pending()
     );
+    // Only future 0, which pended with the first task's waker, was polled again.
+    assert_eq!(log.count(P(0)), 2);
+    assert_eq!((1..n).map(|i| log.count(P(i))).sum::<usize>(), n - 1);
     for gate in &gates {
         gate.open();
     }
@@ -594,5 +598,71 @@ mod spreads {
             ready(Ok(6))
         ));
         assert_eq!(first, Ok(5));
+    }
+}
+
+/// Wakes from many threads at once, racing the task that polls: none may be lost. Each future
+/// is a gate opened by another thread; the task only polls when woken, so a lost wake hangs
+/// it, which the wait for its output turns into a failure.
+#[test]
+fn wakes_from_other_threads_are_never_lost() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    for round in 0..20 {
+        let n = 2000;
+        let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
+        let all = settle((0..n).map(|i| {
+            let gate = gates[i].clone();
+            async move {
+                std::future::poll_fn(|cx| {
+                    let mut state = gate.0.lock().unwrap();
+                    if state.0 {
+                        Poll::Ready(i)
+                    } else {
+                        state.1 = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                })
+                .await
+            }
+        }));
+        // The openers start once the task has polled every future, and race its later polls.
+        let polled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut all = Box::pin(all);
+        let flag = Arc::clone(&polled);
+        let watched = std::future::poll_fn(move |cx| {
+            let poll = all.as_mut().poll(cx);
+            flag.store(true, std::sync::atomic::Ordering::Release);
+            poll
+        });
+        let (done, outputs) = std::sync::mpsc::channel();
+        runtime.spawn(async move { done.send(watched.await).unwrap() });
+        let openers: Vec<_> = (0..4)
+            .map(|t| {
+                let gates: Vec<Gate> = gates.iter().skip(t).step_by(4).cloned().collect();
+                let polled = Arc::clone(&polled);
+                std::thread::spawn(move || {
+                    while !polled.load(std::sync::atomic::Ordering::Acquire) {
+                        std::thread::yield_now();
+                    }
+                    for (k, gate) in gates.into_iter().enumerate() {
+                        gate.open();
+                        if k % 64 == 0 {
+                            std::thread::yield_now();
+                        }
+                    }
+                })
+            })
+            .collect();
+        // No timer wraps the task, since its polls would find what a lost wake left behind.
+        let outputs = outputs
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("round {round}: a wake was lost"));
+        assert_eq!(outputs, (0..n).collect::<Vec<_>>());
+        for opener in openers {
+            opener.join().unwrap();
+        }
     }
 }

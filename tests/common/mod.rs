@@ -128,7 +128,7 @@ pub struct Gated<T> {
 }
 
 #[derive(Clone, Default)]
-pub struct Gate(std::sync::Arc<std::sync::Mutex<(bool, Option<Waker>)>>);
+pub struct Gate(pub std::sync::Arc<std::sync::Mutex<(bool, Option<Waker>)>>);
 
 impl Gate {
     pub fn open(&self) {

@@ -1,10 +1,11 @@
 //! The two things the dynamic combinators need that safe Rust cannot say, and nothing else:
 //! pinned access to one element of a pinned slice, and a waker per future that costs no
-//! allocation of its own.
+//! allocation of its own (with the one slot they share for the combinator's own waker).
 #![allow(unsafe_code)]
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::Deref;
@@ -35,7 +36,7 @@ const BITS: usize = usize::BITS as usize;
 /// words, and wakes the combinator's task only when the summary was empty: a later wake sees
 /// a bit that the combinator has not taken yet, and so will.
 pub(crate) struct Readiness {
-    parent: Waker,
+    parent: ParentWaker,
     /// `woken` bits of every future, then the summary: one bit per word of them.
     words: Box<[AtomicUsize]>,
     /// One per future: what its waker points to, so that the waker finds the future's index
@@ -60,15 +61,15 @@ impl Readiness {
         let woken = n.div_ceil(BITS);
         let summary = woken.div_ceil(BITS);
         Arc::new_cyclic(|weak| Readiness {
-            parent: parent.clone(),
+            parent: ParentWaker::new(parent.clone()),
             words: (0..woken + summary).map(|_| AtomicUsize::new(0)).collect(),
             entries: (0..n).map(|_| Entry(weak.as_ptr())).collect(),
         })
     }
 
-    /// Whether its wakers wake the task that `waker` wakes.
-    pub(crate) fn wakes(&self, waker: &Waker) -> bool {
-        self.parent.will_wake(waker)
+    /// From now on, wakes reach `waker`: the task that polls the combinator now.
+    pub(crate) fn register(&self, waker: &Waker) {
+        self.parent.register(waker);
     }
 
     /// How many summary words there are: a scan of woken futures reads each once.
@@ -90,7 +91,7 @@ impl Readiness {
     /// Marks future `i` woken, and wakes the combinator's task if it may not know yet.
     fn wake(&self, i: usize) {
         if self.mark(i) {
-            self.parent.wake_by_ref();
+            self.parent.wake();
         }
     }
 
@@ -192,4 +193,79 @@ unsafe fn drop_waker(data: *const ()) {
     // SAFETY: an owned waker of ours (a borrowed one is in `ManuallyDrop` and never dropped):
     // it holds one strong count, taken in `clone_waker`, which it gives back here.
     unsafe { Arc::decrement_strong_count(readiness(data)) };
+}
+
+/// The combinator's waker, which the task polling it sets and any thread may wake: a
+/// two-bit lock over the slot, never spinning (futures' `AtomicWaker`, minus the waker's
+/// removal on wake, since the same task is woken again and again).
+struct ParentWaker {
+    state: AtomicUsize,
+    waker: UnsafeCell<Waker>,
+}
+
+/// Nobody holds the slot.
+const IDLE: usize = 0;
+/// The polling task is replacing the waker.
+const REGISTERING: usize = 0b01;
+/// A thread is waking the waker.
+const WAKING: usize = 0b10;
+
+// SAFETY: the `Waker` in the cell is `Send + Sync`; the cell is only read under `WAKING` and
+// only written under `REGISTERING`, each taken alone by a compare-exchange from `IDLE`, so no
+// read overlaps a write.
+unsafe impl Send for ParentWaker {}
+// SAFETY: as above.
+unsafe impl Sync for ParentWaker {}
+
+impl ParentWaker {
+    fn new(waker: Waker) -> Self {
+        ParentWaker {
+            state: AtomicUsize::new(IDLE),
+            waker: UnsafeCell::new(waker),
+        }
+    }
+
+    /// Called only by the task polling the combinator, through `&mut` to it: never twice at
+    /// once.
+    fn register(&self, waker: &Waker) {
+        match self
+            .state
+            .compare_exchange(IDLE, REGISTERING, Ordering::Acquire, Ordering::Acquire)
+        {
+            Ok(_) => {
+                // SAFETY: `REGISTERING` is ours alone: no wake reads the cell until we leave
+                // it (a wake that comes meanwhile only sets `WAKING` and leaves).
+                let slot = unsafe { &mut *self.waker.get() };
+                // Clones only when the task changed; the old waker is dropped under the lock,
+                // which is no wake.
+                slot.clone_from(waker);
+                if self
+                    .state
+                    .compare_exchange(REGISTERING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    // A wake came while we held the slot and found it busy: deliver it to the
+                    // new waker ourselves, then free the slot.
+                    self.state.store(IDLE, Ordering::Release);
+                    waker.wake_by_ref();
+                }
+            }
+            // A wake is reading the old waker right now: the slot cannot change, so tell the
+            // new task directly; it will poll, and register again.
+            Err(_) => waker.wake_by_ref(),
+        }
+    }
+
+    /// Wakes the registered waker, from any thread.
+    fn wake(&self) {
+        if self.state.fetch_or(WAKING, Ordering::AcqRel) == IDLE {
+            // SAFETY: we moved the state from `IDLE` to `WAKING`: no register writes the cell
+            // until we clear it, and another wake finds `WAKING` set and leaves.
+            let waker = unsafe { &*self.waker.get() };
+            waker.wake_by_ref();
+            self.state.fetch_and(!WAKING, Ordering::Release);
+        }
+        // Otherwise a register holds the slot, and will wake its new waker when it sees
+        // `WAKING`; or another wake is under way, which is one wake already.
+    }
 }

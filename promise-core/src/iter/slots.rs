@@ -4,11 +4,11 @@
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::fmt;
 use core::future::{Future, IntoFuture};
 use core::ops::ControlFlow;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use core::{fmt, mem};
 
 use super::raw::{Readiness, get_pin_mut};
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
@@ -127,8 +127,14 @@ impl<F: Future, T> Slots<F, T> {
             polled_after_completion(name);
         }
         let n = self.futures.len();
+        // A pass that an earlier poll broke off (an `as_completed` output) is finished first;
+        // then one whole pass, so that every wake that came before this poll is seen.
+        let mut resumed = !matches!(self.pass, Pass::Idle);
         while self.remaining > 0 {
             let Some(i) = self.next_index(cx) else {
+                if mem::take(&mut resumed) {
+                    continue;
+                }
                 return Poll::Pending;
             };
             let mut slot = get_pin_mut(self.futures.as_mut(), i);
@@ -170,7 +176,8 @@ impl<F: Future, T> Slots<F, T> {
             match &mut self.pass {
                 Pass::Idle => {
                     self.pass = match &self.readiness {
-                        Some(readiness) if readiness.wakes(cx.waker()) => {
+                        Some(readiness) => {
+                            readiness.register(cx.waker());
                             if let Some(i) = self.unnamed.take() {
                                 // Marked as if woken; no need to wake this task: it scans now.
                                 readiness.mark(i);
@@ -181,13 +188,6 @@ impl<F: Future, T> Slots<F, T> {
                                 w: 0,
                                 woken: 0,
                             }
-                        }
-                        Some(_) => {
-                            self.unnamed = None;
-                            // Polled by another task: the futures that pended hold wakers
-                            // for the old one, so each is polled again with new ones.
-                            self.readiness = Some(Readiness::new(cx.waker(), self.len()));
-                            Pass::All { next: 0 }
                         }
                         None => Pass::All { next: 0 },
                     };
