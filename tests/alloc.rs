@@ -183,64 +183,54 @@ fn a_body_that_pends_allocates_its_box_its_state_and_its_task() {
     });
 }
 
+/// The allocations made by evaluating `$e`, whose value must be `$expected`.
+macro_rules! allocations_of {
+    ($e:expr, $expected:expr) => {{
+        let (output, allocations, _) = allocations_and_frees_in(|| $e);
+        assert_eq!(output, $expected);
+        allocations
+    }};
+}
+
 /// The dynamic combinators: the futures' storage and the output `Vec` when every future is
 /// ready at its first poll; above 32 futures, three more once one pends (one `Arc` of wakers
 /// for all of them, its `woken` bits and its entries), never one per future.
 #[test]
 fn dynamic_combinators_allocate_a_fixed_number_of_times_whatever_n() {
     for n in [1, 10, 32, 33, 100, 1000] {
-        let wakers = if n > 32 { 3 } else { 0 };
+        let ok = |i| Ok::<_, ()>(i);
+        let err = |i| Err::<(), _>(i);
+        let last_fails = move |i| if i + 1 == n { Err(i) } else { Ok(i) };
         let counts = [
-            allocations_in(|| {
-                assert_eq!(
-                    run(join_all((0..n).map(|i| ready(Ok::<_, ()>(i)))))
-                        .unwrap()
-                        .len(),
-                    n
-                )
-            }),
-            allocations_in(|| assert_eq!(run(settle((0..n).map(ready))).len(), n)),
-            allocations_in(|| assert_eq!(run(race((0..n).map(ready))), 0)),
-            allocations_in(|| assert_eq!(run(any((0..n).map(|i| ready(Ok::<_, ()>(i))))), Ok(0))),
-            allocations_in(|| {
-                assert_eq!(
-                    run(any((0..n).map(|i| ready(Err::<(), _>(i)))))
-                        .unwrap_err()
-                        .len(),
-                    n
-                )
-            }),
-            allocations_in(|| {
-                assert!(
-                    run(join_all((0..n).map(|i| ready(if i + 1 == n {
-                        Err(i)
-                    } else {
-                        Ok(i)
-                    }))))
-                    .is_err()
-                )
-            }),
+            allocations_of!(
+                run(join_all((0..n).map(|i| ready(ok(i))))).map(|v| v.len()),
+                Ok(n)
+            ),
+            allocations_of!(run(settle((0..n).map(ready))).len(), n),
+            allocations_of!(run(race((0..n).map(ready))), 0),
+            allocations_of!(run(any((0..n).map(|i| ready(ok(i))))), Ok(0)),
+            allocations_of!(
+                run(any((0..n).map(|i| ready(err(i))))).map_err(|e| e.len()),
+                Err(n)
+            ),
+            allocations_of!(
+                run(join_all((0..n).map(|i| ready(last_fails(i))))),
+                Err(n - 1)
+            ),
         ];
         assert_eq!(counts, [2, 2, 1, 1, 2, 1], "ready at once, n = {n}");
+        let wakers = if n > 32 { 3 } else { 0 };
         let counts = [
-            allocations_in(|| {
-                assert_eq!(
-                    run(join_all((0..n).map(|i| yield_once(Ok::<_, ()>(i)))))
-                        .unwrap()
-                        .len(),
-                    n
-                )
-            }),
-            allocations_in(|| assert_eq!(run(settle((0..n).map(yield_once))).len(), n)),
-            allocations_in(|| assert_eq!(run(race((0..n).map(yield_once))), 0)),
-            allocations_in(|| {
-                assert_eq!(
-                    run(any((0..n).map(|i| yield_once(Err::<(), _>(i)))))
-                        .unwrap_err()
-                        .len(),
-                    n
-                )
-            }),
+            allocations_of!(
+                run(join_all((0..n).map(|i| yield_once(ok(i))))).map(|v| v.len()),
+                Ok(n)
+            ),
+            allocations_of!(run(settle((0..n).map(yield_once))).len(), n),
+            allocations_of!(run(race((0..n).map(yield_once))), 0),
+            allocations_of!(
+                run(any((0..n).map(|i| yield_once(err(i))))).map_err(|e| e.len()),
+                Err(n)
+            ),
         ];
         assert_eq!(
             counts,
