@@ -18,6 +18,8 @@ mod raw;
 mod settle;
 mod slots;
 pub(crate) mod spread;
+#[cfg(test)]
+mod tests;
 
 pub use any::{Any, any};
 pub use as_completed::{AsCompleted, as_completed};

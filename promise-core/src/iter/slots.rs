@@ -22,6 +22,10 @@ const SWEEP_MAX: usize = 32;
 /// which of them to poll next.
 pub(crate) struct Slots<F, T> {
     futures: Pin<Box<[MaybeDone<F, T>]>>,
+    /// How many futures there are. Kept apart: reading the slice's length through `&[_]`
+    /// would assert that nothing inside is mutably borrowed, which a self-borrowing future
+    /// that pends is.
+    len: usize,
     /// Futures `0..started` may run; the others wait for the limit.
     started: usize,
     /// Futures `0..polled` have been polled at least once.
@@ -71,6 +75,7 @@ impl<F: Future, T> Slots<F, T> {
         let n = slots.len();
         Slots {
             futures: Box::into_pin(slots),
+            len: n,
             started: n,
             polled: 0,
             remaining: n,
@@ -83,7 +88,7 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.futures.len()
+        self.len
     }
 
     /// At most `limit` futures running at once.
@@ -108,6 +113,7 @@ impl<F: Future, T> Slots<F, T> {
     pub(crate) fn terminate(&mut self) {
         self.terminated = true;
         self.futures = Box::into_pin(Box::new([]));
+        self.len = 0;
         self.readiness = None;
     }
 
@@ -126,7 +132,7 @@ impl<F: Future, T> Slots<F, T> {
         if self.terminated {
             polled_after_completion(name);
         }
-        let n = self.futures.len();
+        let n = self.len;
         // A pass that an earlier poll broke off (an `as_completed` output) is finished first;
         // then one whole pass, so that every wake that came before this poll is seen.
         let mut resumed = !matches!(self.pass, Pass::Idle);

@@ -1,0 +1,187 @@
+//! The unsafe module's tests, small enough for miri (`cargo +nightly miri test -p promise-core
+//! --lib`): every waker operation, wakers that outlive their combinator, wakes from other
+//! threads, and pinned slots whose futures are address-sensitive.
+
+extern crate std;
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::future::Future;
+use core::pin::{Pin, pin};
+use core::task::{Context, Poll, Waker};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Wake;
+
+use super::{as_completed, join_all, settle};
+
+/// Counts the wakes of the task.
+#[derive(Default)]
+struct Counter(AtomicUsize);
+
+impl Wake for Counter {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Pends, keeping its waker where the test can reach it, until `open`.
+#[derive(Clone, Default)]
+struct Slot(Arc<Mutex<(bool, Option<Waker>)>>);
+
+impl Slot {
+    fn future(&self) -> impl Future<Output = ()> + use<> {
+        let slot = self.clone();
+        core::future::poll_fn(move |cx| {
+            let mut state = slot.0.lock().unwrap();
+            if state.0 {
+                return Poll::Ready(());
+            }
+            state.1 = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+
+    fn open(&self) -> Option<Waker> {
+        let mut state = self.0.lock().unwrap();
+        state.0 = true;
+        state.1.take()
+    }
+}
+
+const N: usize = 70;
+
+#[test]
+fn every_waker_operation_on_an_indexed_waker() {
+    let slots: Vec<Slot> = (0..N).map(|_| Slot::default()).collect();
+    let counter = Arc::new(Counter::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    let mut cx = Context::from_waker(&waker);
+    let mut all = pin!(settle(slots.iter().map(Slot::future)));
+    assert!(all.as_mut().poll(&mut cx).is_pending());
+    // Future 0 pended with the task's waker; the others with their own.
+    let wakers: Vec<Waker> = slots
+        .iter()
+        .skip(1)
+        .map(|s| s.0.lock().unwrap().1.clone().unwrap())
+        .collect();
+    assert!(wakers[0].will_wake(&wakers[0].clone()));
+    assert!(!wakers[0].will_wake(&wakers[1]));
+    for (k, slot) in slots.iter().enumerate().skip(1) {
+        let taken = slot.open().unwrap();
+        if k % 2 == 0 {
+            taken.wake();
+        } else {
+            taken.wake_by_ref();
+        }
+    }
+    // One wake of the task for all of them: the summary told it once.
+    assert_eq!(counter.0.swap(0, Ordering::SeqCst), 1);
+    slots[0].open().unwrap().wake();
+    assert!(matches!(all.as_mut().poll(&mut cx), Poll::Ready(v) if v.len() == N));
+    // Clones outlive the combinator: waking them now wakes nobody and frees nothing twice.
+    drop(all);
+    for waker in wakers {
+        waker.wake();
+    }
+}
+
+#[test]
+fn wakes_from_other_threads_while_the_task_polls() {
+    let slots: Vec<Slot> = (0..N).map(|_| Slot::default()).collect();
+    let counter = Arc::new(Counter::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    let mut all = pin!(join_all(slots.iter().map(|s| {
+        let f = s.future();
+        async move {
+            f.await;
+            Ok::<_, ()>(())
+        }
+    })));
+    assert!(
+        all.as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    let openers: Vec<_> = (0..2)
+        .map(|t| {
+            let slots: Vec<Slot> = slots.iter().skip(t).step_by(2).cloned().collect();
+            std::thread::spawn(move || {
+                for slot in slots {
+                    if let Some(waker) = slot.open() {
+                        waker.wake();
+                    }
+                }
+            })
+        })
+        .collect();
+    // Polls as a runtime would, and more: a wake may be seen early, never lost.
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        if let Poll::Ready(all) = all.as_mut().poll(&mut Context::from_waker(&waker)) {
+            assert_eq!(all.unwrap().len(), N);
+            break;
+        }
+        if counter.0.swap(0, Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        assert!(polls < 100_000, "still pending");
+    }
+    for opener in openers {
+        opener.join().unwrap();
+    }
+}
+
+#[test]
+fn a_combinator_polled_by_another_task_wakes_that_task() {
+    let slots: Vec<Slot> = (0..N).map(|_| Slot::default()).collect();
+    let (first, second) = (Arc::new(Counter::default()), Arc::new(Counter::default()));
+    let mut stream = pin!(as_completed(slots.iter().map(Slot::future)));
+    let poll_with = |stream: Pin<&mut _>, counter: &Arc<Counter>| {
+        let waker = Waker::from(Arc::clone(counter));
+        futures_core::Stream::poll_next(stream, &mut Context::from_waker(&waker))
+    };
+    assert!(poll_with(stream.as_mut(), &first).is_pending());
+    assert!(poll_with(stream.as_mut(), &second).is_pending());
+    slots[5].open().unwrap().wake();
+    assert_eq!(first.0.load(Ordering::SeqCst), 0);
+    assert_eq!(second.0.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        poll_with(stream.as_mut(), &second),
+        Poll::Ready(Some((5, ())))
+    );
+}
+
+#[test]
+fn slots_stay_put_while_pinned() {
+    // An async block that borrows from itself across an await: moving it would break it.
+    let futures = (0..N).map(|i| async move {
+        let local = [i; 4];
+        let borrowed = &local;
+        crate::iter::tests::yield_now().await;
+        borrowed.iter().sum::<usize>()
+    });
+    let waker = Waker::noop();
+    let mut all = pin!(settle(futures));
+    let output = loop {
+        if let Poll::Ready(output) = all.as_mut().poll(&mut Context::from_waker(waker)) {
+            break output;
+        }
+    };
+    assert_eq!(output, (0..N).map(|i| 4 * i).collect::<Vec<_>>());
+}
+
+async fn yield_now() {
+    let mut yielded = false;
+    core::future::poll_fn(|cx| {
+        if yielded {
+            Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    })
+    .await;
+}
