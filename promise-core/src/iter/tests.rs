@@ -4,6 +4,7 @@
 
 extern crate std;
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
@@ -57,7 +58,7 @@ fn every_waker_operation_on_an_indexed_waker() {
     let counter = Arc::new(Counter::default());
     let waker = Waker::from(Arc::clone(&counter));
     let mut cx = Context::from_waker(&waker);
-    let mut all = pin!(settle(slots.iter().map(Slot::future)));
+    let mut all = Box::pin(settle(slots.iter().map(Slot::future)));
     assert!(all.as_mut().poll(&mut cx).is_pending());
     // Future 0 pended with the task's waker; the others with their own.
     let wakers: Vec<Waker> = slots
