@@ -1,10 +1,12 @@
-//! A tour of promisify: the four combinators on real tokio timers, and eager promises.
+//! A tour of promisify: the four combinators on real tokio timers, over any number of
+//! futures, and eager promises.
 //!
 //! Run it with `cargo run --example tour`. Every line says when it happened.
 
 use std::time::{Duration, Instant};
 
-use promisify::{Promise, PromiseError, any, join_all, promisify, race, settle};
+use futures::StreamExt;
+use promisify::{Promise, PromiseError, any, as_completed, join_all, promisify, race, settle};
 use tokio::time::sleep;
 
 /// Milliseconds since the tour started.
@@ -80,7 +82,45 @@ async fn main() {
     .await;
     println!("  {}  -> {a:?}, {b:?}\n", at(start));
 
+    dynamic().await;
     promises().await;
+}
+
+/// As many futures as the data says: `Promise.all(names.map(request))`, the spread, a limit.
+async fn dynamic() {
+    let start = Instant::now();
+    println!(
+        "join_all(iter)  (Promise.all(names.map(f))): any number of futures, known at run time"
+    );
+    let names = ["n1", "n2", "n3", "n4", "n5", "n6"];
+    let all = join_all(names.map(|name| request(start, name, 10, true)))
+        .limit(2)
+        .await;
+    println!(
+        "  {}  -> {} answers, in order, at most 2 at a time\n",
+        at(start),
+        all.unwrap().len()
+    );
+
+    let start = Instant::now();
+    println!("join_all!(config, ..shards)  (Promise.all([config, ...shards])): a spread");
+    let shards = [30, 10, 20].map(|ms| request(start, "shard", ms, true));
+    let (config, shards) = join_all!(request(start, "config", 5, true), ..shards)
+        .await
+        .unwrap();
+    println!(
+        "  {}  -> {config:?} and {} shards\n",
+        at(start),
+        shards.len()
+    );
+
+    let start = Instant::now();
+    println!("as_completed(iter): each output as it comes, with its index");
+    let mut done = as_completed([30, 10, 20].map(|ms| request(start, "job", ms, true)));
+    while let Some((index, answer)) = done.next().await {
+        println!("  {}  -> job {index}: {answer:?}", at(start));
+    }
+    println!();
 }
 
 /// Eager like JavaScript: the call runs the body up to its first wait, then returns.

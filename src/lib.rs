@@ -5,7 +5,11 @@
 //! | `await Promise.all([a, b, c])` | [`join_all!(a, b, c)`](join_all!)`.await` → `Result<(A, B, C), E>` |
 //! | `await Promise.allSettled([a, b])` | [`settle!(a, b)`](settle!)`.await` → `(A, B)` |
 //! | `await Promise.race([a, b])` | [`race!(a, b)`](race!)`.await` → `T` |
-//! | `await Promise.any([a, b])` | [`any!(a, b)`](any!)`.await` → `Result<T, AggregateError<E, 2>>` |
+//! | `await Promise.any([a, b])` | [`any!(a, b)`](any!)`.await` → `Result<T, AggregateError<[E; 2]>>` |
+//! | `await Promise.all(urls.map(fetch))` | [`join_all(urls.map(fetch))`](join_all())`.await` → `Result<Vec<T>, E>` |
+//! | `await Promise.all([config, ...shards])` | [`join_all!(config, ..shards)`](join_all!)`.await` → `Result<(C, Vec<S>), E>` |
+//! | `pMap(urls, fetch, {concurrency: 16})` | [`join_all(urls.map(fetch)).limit(16)`](iter::JoinAll::limit) |
+//! | `asyncio.as_completed(tasks)` | [`as_completed(tasks)`](as_completed()): a stream of `(index, output)` |
 //! | `async function f() {}` | [`#[promisify] async fn f()`](promisify) → [`Promise<T>`] |
 //! | `p.then(f)`, `p.catch(f)`, `p.finally(f)` | [`p.then(f)`](Promise::then), [`p.catch(f)`](Promise::catch), [`p.finally(f)`](Promise::finally) |
 //! | `Promise.resolve(v)`, `Promise.reject(e)` | [`Promise::resolve(v)`](Promise::resolve), [`Promise::reject(e)`](Promise::reject) |
@@ -79,6 +83,34 @@
 //! let (a, b) = settle!(fetch(1), fetch(2)).await;
 //! assert_eq!((a.is_err(), b.is_ok()), (true, true));
 //! # }
+//! ```
+//!
+//! # Any number of futures
+//!
+//! When the number of futures is known only at run time, as in `Promise.all(urls.map(fetch))`,
+//! the functions [`join_all()`], [`settle()`], [`race()`], [`any()`] and [`as_completed()`] take
+//! any iterator of futures, and a spread `..iter` stands for all the futures of `iter` among
+//! the arguments of a macro, as `...iter` does in a JavaScript array. They keep the same rules,
+//! in iteration order, and cost little: every future in one allocation, the outputs in a
+//! second, and, above 32 futures, a waker per future that points into one more (no
+//! allocation per future), so a wake polls only the future it woke.
+//!
+//! ```
+//! use promisify::{join_all, race};
+//!
+//! async fn fetch(id: u32) -> Result<String, String> {
+//!     Ok(format!("user {id}"))
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let ids = [1, 2, 3];
+//! let users = join_all(ids.map(fetch)).limit(2).await;
+//! assert_eq!(users.unwrap(), ["user 1", "user 2", "user 3"]);
+//!
+//! let (admin, users) = join_all!(fetch(0), ..ids.map(fetch)).await.unwrap();
+//! assert_eq!((admin.as_str(), users.len()), ("user 0", 3));
+//! assert_eq!(race!(..ids.map(fetch)).await, Ok("user 1".into()));
+//! # });
 //! ```
 //!
 //! [`IntoFuture`]: core::future::IntoFuture
@@ -195,7 +227,8 @@ pub mod __private {
 ///
 /// Every argument must resolve to a `Result` with the same error type `E`; the output is
 /// `Result<(T1, T2, ..), E>` (one argument: `Result<(T1,), E>`). The first `Err` drops all the
-/// other arguments at once. `join_all!()` is a ready `Ok(())`, as `Promise.all([])` fulfils at
+/// other arguments at once. A spread `..iter` stands for every future of `iter` and gives a
+/// `Vec` in its place: `join_all!(config(), ..shards)` is `Result<(Config, Vec<Shard>), E>`. `join_all!()` is a ready `Ok(())`, as `Promise.all([])` fulfils at
 /// once. See the [crate docs](crate#combinators) for the rules every combinator keeps.
 ///
 /// ```
@@ -235,6 +268,8 @@ macro_rules! join_all {
 ///
 /// Every argument must resolve to the same type. The winner's output is returned and all the
 /// other arguments are dropped at once; when several finish in one poll, the leftmost wins.
+/// A spread `..iter` races every future of `iter` with the other arguments (an empty one adds
+/// none; spreads alone that are all empty panic, as [`race()`] does).
 /// `race!()` is a compile error: with nothing to race it would never finish. See the
 /// [crate docs](crate#combinators) for the rules every combinator keeps.
 ///
@@ -267,7 +302,8 @@ macro_rules! race {
 /// completion order, or, if every argument fails, all their errors in argument order.
 ///
 /// Every argument must resolve to the same `Result<T, E>`; the output is
-/// `Result<T, AggregateError<E, N>>` for `N` arguments. The first `Ok` drops all the other
+/// `Result<T, AggregateError<[E; N]>>` for `N` arguments. With a spread `..iter` among them, it
+/// is `Result<T, AggregateError<Vec<E>>>`: every error, flattened in argument order. The first `Ok` drops all the other
 /// arguments at once. `any!()` is a compile error: with nothing to try it could only fail. See
 /// the [crate docs](crate#combinators) for the rules every combinator keeps.
 ///
@@ -297,7 +333,8 @@ macro_rules! any {
 /// their outputs in argument order.
 ///
 /// The arguments may resolve to anything; a `Result` is kept as it is, since it *is* the settled
-/// state. The output is a tuple `(A, B, ..)` (one argument: `(A,)`). Nothing short-circuits.
+/// state. The output is a tuple `(A, B, ..)` (one argument: `(A,)`), with a `Vec` of outputs in
+/// the place of a spread `..iter`. Nothing short-circuits.
 /// `settle!()` is a ready `()`, as `Promise.allSettled([])` fulfils at once. See the
 /// [crate docs](crate#combinators) for the rules every combinator keeps.
 ///

@@ -50,3 +50,29 @@ fn renamed_and_reexported_macros_expand() {
     the_std::assert_eq!(empty, Ok(()));
     the_std::assert_eq!(block_on(renamed::settle!()), ());
 }
+
+#[test]
+fn spreads_expand_without_the_prelude() {
+    use the_std::future::ready;
+    use the_std::iter::Iterator;
+    use the_std::result::Result::{Err, Ok};
+    use the_std::vec::Vec;
+
+    let shards = || (1..4).map(|i| ready(Ok::<u8, u8>(i)));
+    let all = block_on(reexport::all!(ready(Ok(0)), ..shards(), ..shards()));
+    the_std::assert_eq!(all, Ok((0, the_std::vec![1, 2, 3], the_std::vec![1, 2, 3])));
+    let settled = block_on(reexport::all_settled!(..(0..2).map(ready), ready('x')));
+    the_std::assert_eq!(settled, (the_std::vec![0, 1], 'x'));
+    let first = block_on(reexport::first!(
+        ..Vec::<the_std::future::Ready<u8>>::new(),
+        ready(9)
+    ));
+    the_std::assert_eq!(first, 9);
+    let first = block_on(reexport::first!(..(5..7).map(ready)));
+    the_std::assert_eq!(first, 5);
+    let none = block_on(reexport::first_ok!(
+        ..(0..2).map(|e| ready(Err::<u8, u8>(e))),
+        ready(Err(2))
+    ));
+    the_std::assert_eq!(none.unwrap_err().into_errors(), the_std::vec![0, 1, 2]);
+}
