@@ -116,7 +116,17 @@ pub struct Cell {
     pub path: &'static str,
     pub run: fn(u64),
     pub size: fn() -> usize,
+    /// How many operations `run` performs for the suite's count: that count, but for the
+    /// dynamic cells, which scale it down by the number of futures.
+    pub ops: fn(u64) -> u64,
 }
+
+fn same_ops(iters: u64) -> u64 {
+    iters
+}
+
+#[path = "dynamic.rs"]
+pub mod dynamic;
 
 macro_rules! cell {
     ($cells:ident, $combinator:literal, $workload:literal, $arity:expr, $name:ident, $contender:literal, $make:expr) => {
@@ -148,6 +158,7 @@ macro_rules! cell {
             path: concat!(module_path!(), "::", stringify!($name), "::run"),
             run: $name::run,
             size: $name::size,
+            ops: same_ops,
         });
     };
 }
@@ -421,6 +432,7 @@ pub mod promises {
                     path: concat!(module_path!(), "::", stringify!($name), "::run"),
                     run: $name::run,
                     size: $name::size,
+                    ops: same_ops,
                 });
             )*};
         }
@@ -534,5 +546,6 @@ pub fn all() -> Vec<Cell> {
         "fc RaceOk (tuple)"
     );
     promises::cells(&mut cells);
+    dynamic::cells(&mut cells);
     cells
 }

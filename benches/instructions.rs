@@ -1,8 +1,9 @@
 //! Instruction counts (under callgrind), heap allocations and sizes of every cell.
 //!
-//! `instructions --list`: the cells. `instructions --run N [FILTER]`: runs every cell (whose
-//! path contains FILTER) N times, for
-//! `valgrind --tool=callgrind`; `benches/run.sh` reads each cell's inclusive count.
+//! `instructions --list N`: the cells, each with the number of operations `--run N` performs.
+//! `instructions --run N [FILTER]`: runs every cell (whose path contains FILTER) N times (the
+//! dynamic cells fewer, scaled by their number of futures), for `valgrind --tool=callgrind`;
+//! `benches/run.sh` reads each cell's inclusive count.
 //! `instructions --facts`: one JSON line a cell with its size and its allocations per op.
 
 #[path = "cells.rs"]
@@ -40,20 +41,26 @@ fn main() {
     let cells = cells::all();
     match args.first().map(String::as_str) {
         Some("--list") => {
+            let iters = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
             for cell in &cells {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    cell.combinator, cell.workload, cell.arity, cell.contender, cell.path
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    cell.combinator,
+                    cell.workload,
+                    cell.arity,
+                    cell.contender,
+                    cell.path,
+                    (cell.ops)(iters)
                 );
             }
-            println!("baseline\t\t\t\t{}", cells::baseline::PATH);
+            println!("baseline\t\t\t\t{}\t{iters}", cells::baseline::PATH);
         }
         Some("--run") => {
             let iters = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1000);
             let filter = args.get(2).map_or("", String::as_str);
             cells::baseline::run(iters);
             for cell in cells.iter().filter(|cell| cell.path.contains(filter)) {
-                (cell.run)(iters);
+                (cell.run)((cell.ops)(iters));
             }
         }
         Some("--facts") => {

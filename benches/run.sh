@@ -21,7 +21,7 @@ for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "instructions" and m.get("executable"):
         print(m["executable"])')
-"$exe" --list >"$out/cells.tsv"
+"$exe" --list "$iters" >"$out/cells.tsv"
 "$exe" --facts >"$out/facts.jsonl"
 
 echo "== instructions ($iters operations a cell, under callgrind)"

@@ -28,6 +28,7 @@ pub use crate::iter::spread::*;
 /// returns keeps the rest of the expansion from failing a second time.
 macro_rules! argument {
     (
+        $(#[$impl_attr:meta])*
         $Trait:ident $Kind:ident $Fallback:ident $FallbackTag:ident $kind:ident
         [$($bound:tt)*] [$($generics:ident),*] $Placeholder:ty,
         $message:literal $note:literal
@@ -41,6 +42,7 @@ macro_rules! argument {
         )]
         pub trait $Trait {}
 
+        $(#[$impl_attr])*
         impl<F: IntoFuture> $Trait for F where $($bound)* {}
 
         #[doc(hidden)]
@@ -97,7 +99,11 @@ argument!(
     "`join_all!` takes futures, but `{Self}` is not a future"
     "every argument of `join_all!` must implement `IntoFuture`: a future, an `async` block, a `Promise`, a `JoinHandle`..."
 );
+// Where an argument need only be a future, its message says all: rustc is told not to
+// explain it with `IntoFuture`'s. Where it must resolve to a `Result` too, the explanation
+// says which of the two it is not.
 argument!(
+    #[diagnostic::do_not_recommend]
     RaceArgument RaceKind RaceFallback RaceFallbackTag race_kind
     [] [T] core::future::Pending<T>,
     "`race!` takes futures, but `{Self}` is not a future"
@@ -110,6 +116,7 @@ argument!(
     "every argument of `any!` must implement `IntoFuture`: a future, an `async` block, a `Promise`, a `JoinHandle`..."
 );
 argument!(
+    #[diagnostic::do_not_recommend]
     SettleArgument SettleKind SettleFallback SettleFallbackTag settle_kind
     [] [T] core::future::Pending<T>,
     "`settle!` takes futures, but `{Self}` is not a future"

@@ -57,13 +57,22 @@ impl Combinator {
         }
     }
 
-    /// What a spread `..iter` becomes: the dynamic combinator over `iter`, as one argument.
-    fn spread(self) -> &'static str {
+    /// What turns a spread `..iter` into the dynamic combinator over `iter`, standing as one
+    /// argument: the traits that check it, and the method that picks between them.
+    fn spread(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Combinator::JoinAll => "join_all_spread",
-            Combinator::Race => "race_spread",
-            Combinator::Any => "any_spread",
-            Combinator::Settle => "settle_spread",
+            Combinator::JoinAll => (
+                "JoinAllSpreadKind",
+                "JoinAllSpreadFallback",
+                "join_all_spread_kind",
+            ),
+            Combinator::Race => ("RaceSpreadKind", "RaceSpreadFallback", "race_spread_kind"),
+            Combinator::Any => ("AnySpreadKind", "AnySpreadFallback", "any_spread_kind"),
+            Combinator::Settle => (
+                "SettleSpreadKind",
+                "SettleSpreadFallback",
+                "settle_spread_kind",
+            ),
         }
     }
 
@@ -110,19 +119,12 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     let (kind, fallback, kind_method) = combinator.argument();
     let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
     let spreads = args.iter().any(|arg| arg.spread);
-    // A spread is evaluated where it stands, as the dynamic combinator over its iterator.
-    let spread_fn = format_ident!("{}", combinator.spread());
-    let exprs: Vec<TokenStream> = args
-        .iter()
-        .map(|arg| {
-            let expr = &arg.expr;
-            if arg.spread {
-                quote_spanned!(expr.span()=> #krate::__private::#spread_fn(#expr))
-            } else {
-                quote!(#expr)
-            }
-        })
-        .collect();
+    let exprs = args.iter().map(|arg| &arg.expr);
+    let (spread_kind, spread_fallback, spread_method) = combinator.spread();
+    let (spread_kind, spread_fallback) = (
+        format_ident!("{}", spread_kind),
+        format_ident!("{}", spread_fallback),
+    );
     // The bindings are hygienic, so no local of the user's can clash with them; a unit struct
     // or `const` would still be matched by a pattern of the same name, hence the unlikely
     // names. Where rustc may blame a binding, it is wrapped in a block spanned at its
@@ -135,17 +137,29 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
         .zip(&bindings)
         .map(|(arg, binding)| quote_spanned!(arg.expr.span()=> { #binding }))
         .collect();
-    // Generated names that rustc may point at carry their argument's span too. A spread is
-    // a future already, checked item by item where it was made.
+    // Generated names that rustc may point at carry their argument's span too. A spread
+    // becomes the dynamic combinator over its iterator, one argument of the fixed one.
     let conversions = args
         .iter()
         .zip(&bindings)
         .zip(&blamed)
-        .filter(|((arg, _), _)| !arg.spread)
         .map(|((arg, binding), blamed)| {
-            let kind_method = Ident::new(kind_method, arg.expr.span());
+            let method = if arg.spread {
+                spread_method
+            } else {
+                kind_method
+            };
+            let method = Ident::new(method, arg.expr.span());
+            let into = Ident::new(
+                if arg.spread {
+                    "into_spread"
+                } else {
+                    "into_argument"
+                },
+                arg.expr.span(),
+            );
             quote_spanned!(arg.expr.span()=>
-                let #binding = (&#binding).#kind_method().into_argument(#blamed);
+                let #binding = (&#binding).#method().#into(#blamed);
             )
         });
     let mut futures: Vec<TokenStream> = bindings.iter().map(|b| quote!(#b)).collect();
@@ -184,9 +198,9 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
         match (#(#exprs,)*) {
             #[allow(unused_braces)]
             (#(#bindings,)*) => {
-                use #krate::__private::{#kind as _, #fallback as _};
-                #all_spreads_check
+                use #krate::__private::{#kind as _, #fallback as _, #spread_kind as _, #spread_fallback as _};
                 #(#conversions)*
+                #all_spreads_check
                 #witness
                 #combined
             }

@@ -6,7 +6,9 @@
 )]
 
 use alloc::vec::Vec;
+use core::future::Pending;
 use core::future::{Future, IntoFuture};
+use core::iter::Map;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -14,33 +16,171 @@ use core::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::{Any, JoinAll, Race, Settle, any};
-use crate::__private::{AnyArgument, AnySame, JoinAllArgument, RaceArgument, SettleArgument};
+use crate::__private::{AnyResult, AnySame, JoinAllResult};
 use crate::AggregateError;
 use crate::try_future::TryFuture;
 
-#[doc(hidden)]
-pub fn join_all_spread<I>(iter: I) -> JoinAll<<I::Item as IntoFuture>::IntoFuture>
-where
-    I: IntoIterator<Item: JoinAllArgument + IntoFuture<IntoFuture: TryFuture>>,
-{
-    super::join_all(iter)
+/// Defines, for one macro, what a spread `..iter` takes: an iterator of futures, checked in one
+/// bound on the argument itself, so that a mistake is one error at the user's token.
+macro_rules! spread {
+    ($Trait:ident $message:literal) => {
+        #[doc(hidden)]
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = "not an iterator of futures",
+            note = "a spread `..iter` takes an iterator whose items implement `IntoFuture`, as in `..ids.map(fetch)`"
+        )]
+        pub trait $Trait {
+            #[doc(hidden)]
+            type Future: Future;
+            #[doc(hidden)]
+            type Futures: Iterator<Item = Self::Future>;
+            #[doc(hidden)]
+            fn futures(self) -> Self::Futures;
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl<I: IntoIterator<Item: IntoFuture>> $Trait for I {
+            type Future = <I::Item as IntoFuture>::IntoFuture;
+            type Futures = Map<I::IntoIter, fn(I::Item) -> Self::Future>;
+
+            fn futures(self) -> Self::Futures {
+                self.into_iter().map(IntoFuture::into_future)
+            }
+        }
+    };
+}
+
+spread!(JoinAllSpread "`join_all!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
+spread!(SettleSpread "`settle!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
+spread!(RaceSpread "`race!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
+spread!(AnySpreadItems "`any!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
+
+/// For one macro, how a spread becomes its future, as `argument!` does for an argument:
+/// `(&iter).<kind>().into_spread(iter)` picks the impl on `I` when `iter` is an iterator of
+/// futures; anything else falls through to the impl on `&I`, whose bound reports the mistake
+/// with the message above, and whose placeholder (the combinator over no futures) keeps the
+/// rest of the expansion from failing again.
+macro_rules! spread_kind {
+    (
+        $Trait:ident $Kind:ident $Fallback:ident $FallbackTag:ident $Tag:ident $kind:ident
+        $spread:ident [$($generics:ident),*] $Placeholder:ty = $placeholder:expr
+    ) => {
+        #[doc(hidden)]
+        pub trait $Kind {
+            #[doc(hidden)]
+            #[inline(always)]
+            fn $kind(&self) -> $Tag {
+                $Tag
+            }
+        }
+
+        impl<I: IntoIterator<Item: IntoFuture>> $Kind for I {}
+
+        #[doc(hidden)]
+        #[allow(missing_debug_implementations)]
+        pub struct $Tag;
+
+        #[doc(hidden)]
+        pub trait $Fallback {
+            #[doc(hidden)]
+            #[inline(always)]
+            fn $kind(&self) -> $FallbackTag {
+                $FallbackTag
+            }
+        }
+
+        impl<I> $Fallback for &I {}
+
+        #[doc(hidden)]
+        #[allow(missing_debug_implementations)]
+        pub struct $FallbackTag;
+
+        impl $FallbackTag {
+            #[doc(hidden)]
+            pub fn into_spread<I: $Trait, $($generics),*>(self, _: I) -> $Placeholder {
+                $placeholder
+            }
+        }
+    };
+}
+
+spread_kind!(
+    JoinAllSpread JoinAllSpreadKind JoinAllSpreadFallback JoinAllSpreadFallbackTag
+    JoinAllSpreadTag join_all_spread_kind join_all_spread
+    [T, E] JoinAll<Pending<Result<T, E>>> = super::join_all(core::iter::empty::<Pending<Result<T, E>>>())
+);
+spread_kind!(
+    SettleSpread SettleSpreadKind SettleSpreadFallback SettleSpreadFallbackTag
+    SettleSpreadTag settle_spread_kind settle_spread
+    [T] Settle<Pending<T>> = super::settle(core::iter::empty::<Pending<T>>())
+);
+spread_kind!(
+    RaceSpread RaceSpreadKind RaceSpreadFallback RaceSpreadFallbackTag
+    RaceSpreadTag race_spread_kind race_spread
+    [T] Race<Pending<T>> = Race::spread(core::iter::empty::<Pending<T>>())
+);
+spread_kind!(
+    AnySpreadItems AnySpreadKind AnySpreadFallback AnySpreadFallbackTag
+    AnySpreadTag any_spread_kind any_spread
+    [T, E] AnySpread<Pending<Result<T, E>>> = AnySpread { any: any(core::iter::empty::<Pending<Result<T, E>>>()) }
+);
+
+impl JoinAllSpreadTag {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_spread<I: JoinAllSpread>(self, iter: I) -> JoinAll<I::Future>
+    where
+        I::Future: TryFuture<Output: JoinAllResult>,
+    {
+        join_all_spread(iter)
+    }
+}
+
+impl SettleSpreadTag {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_spread<I: SettleSpread>(self, iter: I) -> Settle<I::Future> {
+        settle_spread(iter)
+    }
+}
+
+impl RaceSpreadTag {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_spread<I: RaceSpread>(self, iter: I) -> Race<I::Future> {
+        race_spread(iter)
+    }
+}
+
+impl AnySpreadTag {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_spread<I: AnySpreadItems>(self, iter: I) -> AnySpread<I::Future>
+    where
+        I::Future: TryFuture<Output: AnyResult>,
+    {
+        any_spread(iter)
+    }
 }
 
 #[doc(hidden)]
-pub fn settle_spread<I>(iter: I) -> Settle<<I::Item as IntoFuture>::IntoFuture>
+pub fn join_all_spread<I: JoinAllSpread>(iter: I) -> JoinAll<I::Future>
 where
-    I: IntoIterator<Item: SettleArgument + IntoFuture>,
+    I::Future: TryFuture<Output: JoinAllResult>,
 {
-    super::settle(iter)
+    super::join_all(iter.futures())
+}
+
+#[doc(hidden)]
+pub fn settle_spread<I: SettleSpread>(iter: I) -> Settle<I::Future> {
+    super::settle(iter.futures())
 }
 
 /// Unlike `race(iter)`, empty is allowed: the other arguments finish the race.
 #[doc(hidden)]
-pub fn race_spread<I>(iter: I) -> Race<<I::Item as IntoFuture>::IntoFuture>
-where
-    I: IntoIterator<Item: RaceArgument + IntoFuture>,
-{
-    Race::spread(iter)
+pub fn race_spread<I: RaceSpread>(iter: I) -> Race<I::Future> {
+    Race::spread(iter.futures())
 }
 
 /// `race!` whose arguments are all spreads: as `race(iter)`, empty would never finish.
@@ -78,11 +218,13 @@ pin_project! {
 }
 
 #[doc(hidden)]
-pub fn any_spread<I>(iter: I) -> AnySpread<<I::Item as IntoFuture>::IntoFuture>
+pub fn any_spread<I: AnySpreadItems>(iter: I) -> AnySpread<I::Future>
 where
-    I: IntoIterator<Item: AnyArgument + IntoFuture<IntoFuture: TryFuture>>,
+    I::Future: TryFuture<Output: AnyResult>,
 {
-    AnySpread { any: any(iter) }
+    AnySpread {
+        any: any(iter.futures()),
+    }
 }
 
 impl<F: TryFuture> Future for AnySpread<F> {
