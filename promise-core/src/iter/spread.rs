@@ -2,12 +2,12 @@
 //! combinator over `iter`, standing as one argument of the fixed one.
 #![allow(
     clippy::must_use_candidate,
-    reason = "type-checking glue, as in `__private`"
+    clippy::inline_always,
+    reason = "type-checking glue that must vanish from every build, as in `__private`"
 )]
 
 use alloc::vec::Vec;
-use core::future::Pending;
-use core::future::{Future, IntoFuture};
+use core::future::{Future, IntoFuture, Pending};
 use core::iter::Map;
 use core::marker::PhantomData;
 use core::pin::Pin;
