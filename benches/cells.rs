@@ -125,7 +125,7 @@ fn same_ops(iters: u64) -> u64 {
     iters
 }
 
-#[path = "dynamic.rs"]
+#[path = "cells/dynamic.rs"]
 pub mod dynamic;
 
 macro_rules! cell {
