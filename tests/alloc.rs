@@ -192,9 +192,16 @@ macro_rules! allocations_of {
     }};
 }
 
-/// The dynamic combinators: the futures' storage and the output `Vec` when every future is
-/// ready at its first poll; above 32 futures, three more once one pends (one `Arc` of wakers
-/// for all of them, its `woken` bits and its entries), never one per future.
+fn yield_times<T>(n: u8, value: T) -> Yield<T> {
+    Yield {
+        n,
+        value: Some(value),
+    }
+}
+
+/// The dynamic combinators: the futures' storage and the output `Vec`, whether the futures are
+/// ready at once or pend a few times; above 32 futures that keep pending, two more (one `Arc`
+/// of wakers for all of them and its cells), never one per future.
 #[test]
 fn dynamic_combinators_allocate_a_fixed_number_of_times_whatever_n() {
     for n in [1, 10, 32, 33, 100, 1000] {
@@ -219,7 +226,6 @@ fn dynamic_combinators_allocate_a_fixed_number_of_times_whatever_n() {
             ),
         ];
         assert_eq!(counts, [2, 2, 1, 1, 2, 1], "ready at once, n = {n}");
-        let wakers = if n > 32 { 3 } else { 0 };
         let counts = [
             allocations_of!(
                 run(join_all((0..n).map(|i| yield_once(ok(i))))).map(|v| v.len()),
@@ -232,10 +238,26 @@ fn dynamic_combinators_allocate_a_fixed_number_of_times_whatever_n() {
                 Err(n)
             ),
         ];
+        assert_eq!(counts, [2, 2, 1, 2], "pending once, n = {n}");
+        // Pending four times: after two polls of every future that found nothing new, each
+        // gets a waker of its own.
+        let wakers = if n > 32 { 2 } else { 0 };
+        let counts = [
+            allocations_of!(
+                run(join_all((0..n).map(|i| yield_times(4, ok(i))))).map(|v| v.len()),
+                Ok(n)
+            ),
+            allocations_of!(run(settle((0..n).map(|i| yield_times(4, i)))).len(), n),
+            allocations_of!(run(race((0..n).map(|i| yield_times(4, i)))), 0),
+            allocations_of!(
+                run(any((0..n).map(|i| yield_times(4, err(i))))).map_err(|e| e.len()),
+                Err(n)
+            ),
+        ];
         assert_eq!(
             counts,
             [2 + wakers, 2 + wakers, 1 + wakers, 2 + wakers],
-            "pending once, n = {n}"
+            "pending four times, n = {n}"
         );
     }
 }
@@ -246,12 +268,14 @@ fn as_completed_allocates_the_storage_and_its_wakers_only() {
     for n in [10, 1000] {
         let mut out = Vec::with_capacity(n);
         let count = allocations_in(|| {
-            run(as_completed((0..n).map(yield_once)).for_each(|item| {
-                out.push(item);
-                ready(())
-            }));
+            run(
+                as_completed((0..n).map(|i| yield_times(4, i))).for_each(|item| {
+                    out.push(item);
+                    ready(())
+                }),
+            );
         });
-        assert_eq!(count, if n > 32 { 4 } else { 1 }, "n = {n}");
+        assert_eq!(count, if n > 32 { 3 } else { 1 }, "n = {n}");
         assert_eq!(out.len(), n);
     }
 }

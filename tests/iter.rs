@@ -232,9 +232,20 @@ fn as_completed_ends_after_the_last_and_dropping_it_drops_what_runs() {
     assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(None));
 }
 
+/// The polls of the first `n` futures, so far.
+fn polls(log: &Log, n: usize) -> usize {
+    log.events()
+        .iter()
+        .filter(|e| matches!(e, P(i) if *i < n))
+        .count()
+}
+
 #[test]
 fn only_what_was_woken_is_polled_again() {
-    // Opened one at a time, last first: each open polls that future alone (N = 1,000).
+    // Opened one at a time, last first (N = 1,000). Every poll polls every running future
+    // until those polls have found nothing new 2,000 times (twice the number of futures);
+    // the next polls each running future once more, with a waker of its own, and from then
+    // on an open polls that future alone.
     let n = 1000;
     let log = Log::new();
     let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
@@ -242,23 +253,41 @@ fn only_what_was_woken_is_polled_again() {
     let waker = Waker::from(Arc::clone(&counter));
     let mut cx = Context::from_waker(&waker);
     let mut fut = pin!(settle((0..n).map(|i| log.gated(i, &gates[i], i))));
-    assert!(fut.as_mut().poll(&mut cx).is_pending());
-    for i in (1..n).rev() {
-        gates[i].open();
-        assert_eq!(counter.take(), 1);
+    let mut expected = 0;
+    for (k, running) in [n, n, n - 1, n - 2].into_iter().enumerate() {
+        if k > 0 {
+            gates[n - k].open();
+        }
         assert!(fut.as_mut().poll(&mut cx).is_pending());
-        assert_eq!(log.count(P(i)), 2, "future {i}");
+        expected += running;
+        assert_eq!(
+            polls(&log, n),
+            expected,
+            "poll {k} polls every running future"
+        );
+    }
+    counter.take();
+    for i in (1..n - 3).rev() {
+        let before = polls(&log, n);
+        gates[i].open();
+        assert_eq!(counter.take(), 1, "future {i} woke the task");
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(polls(&log, n), before + 1, "future {i} alone was polled");
+        assert_eq!(log.count(R(i)), 1);
     }
     gates[0].open();
     let Poll::Ready(all) = fut.as_mut().poll(&mut cx) else {
         panic!("not done")
     };
     assert_eq!(all, (0..n).collect::<Vec<_>>());
-    // Future 0 pended first, with the task's waker, which names no future: the first scan
-    // polls it once more, to give it a waker of its own. Every other poll was woken.
-    assert_eq!(log.count(P(0)), 3);
-    let total: usize = (0..n).map(|i| log.count(P(i))).sum();
-    assert_eq!(total, 2 * n + 1);
+}
+
+/// Polls `fut` until every future has a waker of its own: two polls that find nothing new,
+/// and one that hands the wakers out.
+fn until_wakers<F: Future + ?Sized>(mut fut: Pin<&mut F>, cx: &mut Context<'_>) {
+    for _ in 0..3 {
+        assert!(fut.as_mut().poll(cx).is_pending());
+    }
 }
 
 #[test]
@@ -273,12 +302,10 @@ fn wakes_reach_the_task_that_polled_last_and_nothing_is_polled_again_for_it() {
     ))));
     let first = Arc::new(CountingWaker::default());
     let first_waker = Waker::from(Arc::clone(&first));
-    assert!(
-        fut.as_mut()
-            .poll(&mut Context::from_waker(&first_waker))
-            .is_pending()
-    );
-    // Moved to another task: its wakes must reach the new task, not the old one.
+    until_wakers(fut.as_mut(), &mut Context::from_waker(&first_waker));
+    assert_eq!(polls(&log, n), 3 * n);
+    // Moved to another task: its wakes must reach the new task, not the old one, and no
+    // future is polled again for the move.
     let second = Arc::new(CountingWaker::default());
     let second_waker = Waker::from(Arc::clone(&second));
     assert!(
@@ -286,9 +313,7 @@ fn wakes_reach_the_task_that_polled_last_and_nothing_is_polled_again_for_it() {
             .poll(&mut Context::from_waker(&second_waker))
             .is_pending()
     );
-    // Only future 0, which pended with the first task's waker, was polled again.
-    assert_eq!(log.count(P(0)), 2);
-    assert_eq!((1..n).map(|i| log.count(P(i))).sum::<usize>(), n - 1);
+    assert_eq!(polls(&log, n), 3 * n);
     for gate in &gates {
         gate.open();
     }
@@ -298,6 +323,7 @@ fn wakes_reach_the_task_that_polled_last_and_nothing_is_polled_again_for_it() {
         panic!("not done")
     };
     assert_eq!(all.unwrap().len(), n);
+    assert_eq!(polls(&log, n), 4 * n);
 }
 
 /// A future that counts how many of its kind have been polled and not finished, and checks

@@ -30,41 +30,54 @@ pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
 const BITS: usize = usize::BITS as usize;
 
 /// Which of `n` futures were woken since their combinator last looked, and the waker to tell
-/// it: one allocation for all the futures, whose wakers point into it.
+/// it: two allocations for all the futures (this, and its cells), whose wakers point into it.
 ///
 /// Waking future `i` sets bit `i` of the `woken` words, then bit `i / BITS` of the summary
 /// words, and wakes the combinator's task only when the summary was empty: a later wake sees
 /// a bit that the combinator has not taken yet, and so will.
 pub(crate) struct Readiness {
     parent: ParentWaker,
-    /// `woken` bits of every future, then the summary: one bit per word of them.
-    words: Box<[AtomicUsize]>,
-    /// One per future: what its waker points to, so that the waker finds the future's index
-    /// (the distance from `entries[0]`) and this `Readiness` (the pointer it holds).
-    entries: Box<[Entry]>,
+    /// How many futures there are.
+    n: usize,
+    /// One per future, what its waker points to (so that the waker finds the future's index,
+    /// the distance from `cells[0]`, and this `Readiness`, the pointer it holds); and, in its
+    /// `bits`, the `woken` bits of every future, then the summary: one bit per word of them.
+    cells: Box<[Cell]>,
 }
 
-/// A future's waker points here. It holds the address of the `Readiness` it belongs to, in the
-/// same `Arc` allocation, which the waker keeps alive with one strong count of its own.
-struct Entry(*const Readiness);
+/// A future's waker points to its cell, which holds the address of the `Readiness` it belongs
+/// to, kept alive by the waker's own strong count of that `Arc`.
+struct Cell {
+    readiness: *const Readiness,
+    bits: AtomicUsize,
+}
 
-// SAFETY: an `Entry` is an address, written once before anyone can read it and never changed;
-// the `Readiness` it points to is `Send + Sync` (a `Waker` and atomics), which is all a reader
-// on another thread reaches through it.
-unsafe impl Send for Entry {}
-// SAFETY: as above: shared access reads the address only.
-unsafe impl Sync for Entry {}
+// SAFETY: `readiness` is an address, written once before anyone can read it and never
+// changed; the `Readiness` it points to is `Send + Sync` (a waker slot, atomics), which is all
+// a reader on another thread reaches through it.
+unsafe impl Send for Cell {}
+// SAFETY: as above: shared access reads the address, or the atomic.
+unsafe impl Sync for Cell {}
 
 impl Readiness {
     /// Wakers for `n` futures, all waking `parent`.
     pub(crate) fn new(parent: &Waker, n: usize) -> Arc<Self> {
-        let woken = n.div_ceil(BITS);
-        let summary = woken.div_ceil(BITS);
+        let words = n.div_ceil(BITS) + n.div_ceil(BITS).div_ceil(BITS);
         Arc::new_cyclic(|weak| Readiness {
             parent: ParentWaker::new(parent.clone()),
-            words: (0..woken + summary).map(|_| AtomicUsize::new(0)).collect(),
-            entries: (0..n).map(|_| Entry(weak.as_ptr())).collect(),
+            n,
+            cells: (0..n.max(words))
+                .map(|_| Cell {
+                    readiness: weak.as_ptr(),
+                    bits: AtomicUsize::new(0),
+                })
+                .collect(),
         })
+    }
+
+    /// The word of bits `k`: the `woken` words come first, then the summary.
+    fn word(&self, k: usize) -> &AtomicUsize {
+        &self.cells[k].bits
     }
 
     /// From now on, wakes reach `waker`: the task that polls the combinator now.
@@ -74,18 +87,18 @@ impl Readiness {
 
     /// How many summary words there are: a scan of woken futures reads each once.
     pub(crate) fn summary_len(&self) -> usize {
-        self.words.len() - self.entries.len().div_ceil(BITS)
+        self.n.div_ceil(BITS).div_ceil(BITS)
     }
 
     /// Takes the summary word `s`: the words of `woken` bits that may have bits set.
     pub(crate) fn take_summary(&self, s: usize) -> usize {
-        let first = self.entries.len().div_ceil(BITS);
-        self.words[first + s].swap(0, Ordering::AcqRel)
+        self.word(self.n.div_ceil(BITS) + s)
+            .swap(0, Ordering::AcqRel)
     }
 
     /// Takes word `w` of `woken` bits: the futures `w * BITS ..` woken since it was last taken.
     pub(crate) fn take_woken(&self, w: usize) -> usize {
-        self.words[w].swap(0, Ordering::AcqRel)
+        self.word(w).swap(0, Ordering::AcqRel)
     }
 
     /// Marks future `i` woken, and wakes the combinator's task if it may not know yet.
@@ -99,22 +112,21 @@ impl Readiness {
     /// (the summary was empty, so no wake of the task is on its way).
     pub(crate) fn mark(&self, i: usize) -> bool {
         let (w, bit) = (i / BITS, 1 << (i % BITS));
-        if self.words[w].fetch_or(bit, Ordering::AcqRel) != 0 {
+        if self.word(w).fetch_or(bit, Ordering::AcqRel) != 0 {
             // The word already had a bit the combinator has not taken: it will take ours too.
             return false;
         }
-        let first = self.entries.len().div_ceil(BITS);
-        let (s, bit) = (first + w / BITS, 1 << (w % BITS));
-        self.words[s].fetch_or(bit, Ordering::AcqRel) == 0
+        let (s, bit) = (self.n.div_ceil(BITS) + w / BITS, 1 << (w % BITS));
+        self.word(s).fetch_or(bit, Ordering::AcqRel) == 0
     }
 
     /// Future `i`'s waker, borrowed from `self`: making it costs no reference count, and a
     /// future that keeps it clones it, which takes one.
     pub(crate) fn waker(self: &Arc<Self>, i: usize) -> WakerRef<'_> {
-        assert!(i < self.entries.len());
-        // SAFETY: `i` is in bounds, so the pointer stays in `entries`.
-        let data = unsafe { self.entries.as_ptr().add(i) };
-        // SAFETY: `data` points to an `Entry` of `self`, which `VTABLE` expects. The waker is
+        assert!(i < self.n);
+        // SAFETY: `i` is in bounds, so the pointer stays in `cells`.
+        let data = unsafe { self.cells.as_ptr().add(i) };
+        // SAFETY: `data` points to a `Cell` of `self`, which `VTABLE` expects. The waker is
         // wrapped in `ManuallyDrop` and borrows `self` for its whole life, so it needs (and
         // holds) no strong count of its own: the `Arc` it would release is kept alive by the
         // borrow. Clones made from it take their own count in `clone_waker`.
@@ -146,12 +158,12 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_r
 ///
 /// # Safety
 ///
-/// `data` is the address of an `Entry` of a live `Readiness`, as every waker made by
+/// `data` is the address of a `Cell` of a live `Readiness`, as every waker made by
 /// [`Readiness::waker`] or cloned from one has while it lives: it holds a strong count, or
 /// borrows the `Arc`.
 unsafe fn readiness(data: *const ()) -> *const Readiness {
-    // SAFETY: by this function's contract, `data` points to a live `Entry`.
-    unsafe { (*data.cast::<Entry>()).0 }
+    // SAFETY: by this function's contract, `data` points to a live `Cell`.
+    unsafe { (*data.cast::<Cell>()).readiness }
 }
 
 unsafe fn clone_waker(data: *const ()) -> RawWaker {
@@ -173,17 +185,17 @@ unsafe fn wake(data: *const ()) {
 
 #[allow(
     clippy::cast_sign_loss,
-    reason = "an entry never precedes the first entry"
+    reason = "a cell never precedes the first cell"
 )]
 unsafe fn wake_by_ref(data: *const ()) {
-    // SAFETY: a waker of ours, alive for this call, so its `Readiness` is alive; the entry lies
-    // in that `Readiness`'s `entries`, so its distance from the first entry is its index.
+    // SAFETY: a waker of ours, alive for this call, so its `Readiness` is alive; the cell lies
+    // in that `Readiness`'s `cells`, so its distance from the first cell is its index.
     let (readiness, index) = unsafe {
         let readiness = &*readiness(data);
-        let entry = data.cast::<Entry>();
+        let cell = data.cast::<Cell>();
         (
             readiness,
-            entry.offset_from(readiness.entries.as_ptr()) as usize,
+            cell.offset_from(readiness.cells.as_ptr()) as usize,
         )
     };
     readiness.wake(index);

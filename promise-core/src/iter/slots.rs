@@ -15,7 +15,8 @@ use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
 
 /// Up to this many futures, each poll polls every running one with the caller's waker, as a
 /// fixed combinator does: cheaper than wakers of their own, and it allocates nothing more.
-/// Above it, a future that pends gets a waker of its own, and only woken futures are polled.
+/// Above it, the same, until the polls that found nothing new outnumber the futures twice
+/// over: then each future gets a waker of its own, and only woken futures are polled.
 const SWEEP_MAX: usize = 32;
 
 /// The futures of a dynamic combinator, each with the value it finished with (`T`), and
@@ -30,15 +31,16 @@ pub(crate) struct Slots<F, T> {
     started: usize,
     /// Futures `0..polled` have been polled at least once.
     polled: usize,
+    /// Futures `0..first` have all finished.
+    first: usize,
     /// How many have not finished.
     remaining: usize,
-    limit: usize,
+    /// Polls of every running future that found a future pending, or a slot finished.
+    wasted: usize,
     /// Set once the combinator has returned `Ready`, or its stream ended.
     terminated: bool,
-    /// The futures' own wakers, made the first time one pends (above `SWEEP_MAX`).
+    /// The futures' own wakers, once sweeping costs more than they do.
     readiness: Option<Arc<Readiness>>,
-    /// The future that pended with the caller's waker when `readiness` was made.
-    unnamed: Option<usize>,
     pass: Pass,
 }
 
@@ -78,11 +80,11 @@ impl<F: Future, T> Slots<F, T> {
             len: n,
             started: n,
             polled: 0,
+            first: 0,
             remaining: n,
-            limit: n,
+            wasted: 0,
             terminated: false,
             readiness: None,
-            unnamed: None,
             pass: Pass::Idle,
         }
     }
@@ -101,8 +103,7 @@ impl<F: Future, T> Slots<F, T> {
             self.polled == 0,
             "`{name}(..).limit(n)` must be set before the future is first polled"
         );
-        self.limit = limit;
-        self.started = self.len().min(limit);
+        self.started = self.len.min(limit);
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
@@ -132,79 +133,134 @@ impl<F: Future, T> Slots<F, T> {
         if self.terminated {
             polled_after_completion(name);
         }
-        let n = self.len;
         // A pass that an earlier poll broke off (an `as_completed` output) is finished first;
         // then one whole pass, so that every wake that came before this poll is seen.
         let mut resumed = !matches!(self.pass, Pass::Idle);
         while self.remaining > 0 {
-            let Some(i) = self.next_index(cx) else {
-                if mem::take(&mut resumed) {
-                    continue;
-                }
-                return Poll::Pending;
+            if matches!(self.pass, Pass::Idle) {
+                self.start_pass(cx);
+            }
+            let stopped = match self.pass {
+                Pass::All { next } => self.sweep(next, cx, &mut f),
+                _ => self.poll_woken(&mut f),
             };
+            if let Some(b) = stopped {
+                return Poll::Ready(Some(b));
+            }
+            if !mem::take(&mut resumed) && self.remaining > 0 {
+                return Poll::Pending;
+            }
+        }
+        Poll::Ready(None)
+    }
+
+    fn start_pass(&mut self, cx: &Context<'_>) {
+        if let Some(readiness) = &self.readiness {
+            readiness.register(cx.waker());
+            self.pass = Pass::Woken {
+                s: 0,
+                summary: readiness.take_summary(0),
+                w: 0,
+                woken: 0,
+            };
+            return;
+        }
+        if self.len > SWEEP_MAX && self.wasted >= 2 * self.len {
+            // Sweeping costs more than wakers would: each running future is polled once more,
+            // with a waker of its own, and from then on only when woken.
+            self.readiness = Some(Readiness::new(cx.waker(), self.len));
+        }
+        self.pass = Pass::All { next: self.first };
+    }
+
+    /// Polls every running future from `i` on, the fresh ones too; `Some` if `f` stopped.
+    fn sweep<B>(
+        &mut self,
+        mut i: usize,
+        cx: &mut Context<'_>,
+        f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
+    ) -> Option<B> {
+        while i < self.started {
             let mut slot = get_pin_mut(self.futures.as_mut(), i);
             let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
-                // Finished, and woken since: never polled again.
+                if i == self.first {
+                    self.first += 1;
+                }
+                self.wasted += 1;
+                i += 1;
                 continue;
             };
             let poll = match &self.readiness {
                 Some(readiness) => future.poll(&mut Context::from_waker(&readiness.waker(i))),
                 None => future.poll(cx),
             };
-            if poll.is_pending() && self.readiness.is_none() && n > SWEEP_MAX {
-                // The first future to pend: from now on each gets a waker of its own. This one
-                // holds the caller's, which wakes this task but names no future, so the next
-                // scan polls it, with its own.
-                self.readiness = Some(Readiness::new(cx.waker(), n));
-                self.unnamed = Some(i);
-            }
-            let Poll::Ready(output) = poll else { continue };
-            self.remaining -= 1;
-            if self.started < n {
-                self.started += 1;
-            }
-            match f(i, output) {
-                ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
-                ControlFlow::Break(b) => {
-                    slot.set(MaybeDone::Gone);
-                    return Poll::Ready(Some(b));
+            i += 1;
+            match poll {
+                Poll::Pending => self.wasted += 1,
+                Poll::Ready(output) => {
+                    if let Some(b) = self.finish(i - 1, output, f) {
+                        self.pass = Pass::All { next: i };
+                        return Some(b);
+                    }
                 }
             }
         }
-        Poll::Ready(None)
+        self.polled = self.polled.max(i);
+        self.pass = Pass::Idle;
+        None
     }
 
-    /// The index of the next future to poll in this pass, or `None` when the pass is over.
-    fn next_index(&mut self, cx: &Context<'_>) -> Option<usize> {
+    /// Polls the woken futures, then the fresh ones; `Some` if `f` stopped.
+    fn poll_woken<B>(
+        &mut self,
+        f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
+    ) -> Option<B> {
+        while let Some(i) = self.next_woken() {
+            let readiness = self.readiness.as_ref().expect("woken pass without wakers");
+            let slot = get_pin_mut(self.futures.as_mut(), i);
+            let MaybeDoneProj::Future { future } = slot.project() else {
+                // Finished, and woken since: never polled again.
+                continue;
+            };
+            if let Poll::Ready(output) = future.poll(&mut Context::from_waker(&readiness.waker(i)))
+            {
+                if let Some(b) = self.finish(i, output, f) {
+                    return Some(b);
+                }
+            }
+        }
+        None
+    }
+
+    /// Future `i` finished with `output`: `f` says what its slot keeps, or stops.
+    fn finish<B>(
+        &mut self,
+        i: usize,
+        output: F::Output,
+        f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
+    ) -> Option<B> {
+        self.remaining -= 1;
+        if self.started < self.len {
+            self.started += 1;
+        }
+        let mut slot = get_pin_mut(self.futures.as_mut(), i);
+        match f(i, output) {
+            ControlFlow::Continue(value) => {
+                slot.set(MaybeDone::Done { value });
+                None
+            }
+            ControlFlow::Break(b) => {
+                slot.set(MaybeDone::Gone);
+                Some(b)
+            }
+        }
+    }
+
+    /// The index of the next woken or fresh future, or `None` when the pass is over.
+    fn next_woken(&mut self) -> Option<usize> {
         const BITS: usize = usize::BITS as usize;
         loop {
             match &mut self.pass {
-                Pass::Idle => {
-                    self.pass = match &self.readiness {
-                        Some(readiness) => {
-                            readiness.register(cx.waker());
-                            if let Some(i) = self.unnamed.take() {
-                                // Marked as if woken; no need to wake this task: it scans now.
-                                readiness.mark(i);
-                            }
-                            Pass::Woken {
-                                s: 0,
-                                summary: readiness.take_summary(0),
-                                w: 0,
-                                woken: 0,
-                            }
-                        }
-                        None => Pass::All { next: 0 },
-                    };
-                }
-                Pass::All { next } => {
-                    if *next < self.polled {
-                        *next += 1;
-                        return Some(*next - 1);
-                    }
-                    self.pass = Pass::Fresh;
-                }
                 Pass::Woken {
                     s,
                     summary,
@@ -236,6 +292,7 @@ impl<F: Future, T> Slots<F, T> {
                     self.pass = Pass::Idle;
                     return None;
                 }
+                Pass::Idle | Pass::All { .. } => unreachable!("not a pass of woken futures"),
             }
         }
     }
