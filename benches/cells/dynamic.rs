@@ -431,6 +431,15 @@ macro_rules! any_cells {
     };
 }
 
+/// Every item of `stream`, in a `Vec` made to measure: the same one allocation for every
+/// contender.
+fn collect<S: futures::Stream>(stream: S, n: usize) -> impl Future<Output = Vec<S::Item>> {
+    stream.fold(Vec::with_capacity(n), |mut items, item| {
+        items.push(item);
+        std::future::ready(items)
+    })
+}
+
 macro_rules! as_completed_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
         dyn_cell!(

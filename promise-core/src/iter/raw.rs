@@ -27,6 +27,24 @@ pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
     unsafe { slice.map_unchecked_mut(|elements| &mut elements[i]) }
 }
 
+/// The elements of a pinned slice from `start` on, pinned.
+///
+/// # Panics
+///
+/// When `start` is out of bounds.
+pub(crate) fn iter_pin_mut<T>(
+    slice: Pin<&mut [T]>,
+    start: usize,
+) -> impl Iterator<Item = Pin<&mut T>> {
+    // SAFETY: as in `get_pin_mut`: each element is pinned with the slice, and only handed out
+    // pinned; nothing is moved.
+    let elements = unsafe { slice.get_unchecked_mut() };
+    elements[start..]
+        .iter_mut()
+        // SAFETY: the element lies in the pinned slice, so it is pinned too.
+        .map(|element| unsafe { Pin::new_unchecked(element) })
+}
+
 const BITS: usize = usize::BITS as usize;
 
 /// Which of `n` futures were woken since their combinator last looked, and the waker to tell

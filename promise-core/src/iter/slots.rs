@@ -10,7 +10,7 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::{fmt, mem};
 
-use super::raw::{Readiness, get_pin_mut};
+use super::raw::{Readiness, get_pin_mut, iter_pin_mut};
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
 
 /// Up to this many futures, each poll polls every running one with the caller's waker, as a
@@ -173,39 +173,61 @@ impl<F: Future, T> Slots<F, T> {
         self.pass = Pass::All { next: self.first };
     }
 
-    /// Polls every running future from `i` on, the fresh ones too; `Some` if `f` stopped.
+    /// Polls every running future from `at` on, the fresh ones too; `Some` if `f` stopped.
     fn sweep<B>(
         &mut self,
-        mut i: usize,
+        mut at: usize,
         cx: &mut Context<'_>,
         f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<B> {
-        while i < self.started {
-            let mut slot = get_pin_mut(self.futures.as_mut(), i);
-            let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
-                if i == self.first {
-                    self.first += 1;
-                }
-                self.wasted += 1;
-                i += 1;
-                continue;
-            };
-            let poll = match &self.readiness {
-                Some(readiness) => future.poll(&mut Context::from_waker(&readiness.waker(i))),
-                None => future.poll(cx),
-            };
-            i += 1;
-            match poll {
-                Poll::Pending => self.wasted += 1,
-                Poll::Ready(output) => {
-                    if let Some(b) = self.finish(i - 1, output, f) {
-                        self.pass = Pass::All { next: i };
-                        return Some(b);
+        loop {
+            // The hot loop: it writes to `self` only when it is over.
+            let end = self.started;
+            let readiness = self.readiness.as_ref();
+            let (mut wasted, mut first, mut finished) = (0, self.first, 0);
+            let mut stopped = None;
+            for mut slot in iter_pin_mut(self.futures.as_mut(), at).take(end - at) {
+                let i = at;
+                at += 1;
+                let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
+                    if i == first {
+                        first += 1;
+                    }
+                    wasted += 1;
+                    continue;
+                };
+                let poll = match readiness {
+                    Some(readiness) => future.poll(&mut Context::from_waker(&readiness.waker(i))),
+                    None => future.poll(cx),
+                };
+                let Poll::Ready(output) = poll else {
+                    wasted += 1;
+                    continue;
+                };
+                finished += 1;
+                match f(i, output) {
+                    ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
+                    ControlFlow::Break(b) => {
+                        slot.set(MaybeDone::Gone);
+                        stopped = Some(b);
+                        break;
                     }
                 }
             }
+            self.wasted += wasted;
+            self.first = first;
+            self.remaining -= finished;
+            // Each future that finished starts the next one the limit held back.
+            self.started = (self.started + finished).min(self.len);
+            if let Some(b) = stopped {
+                self.pass = Pass::All { next: at };
+                return Some(b);
+            }
+            if self.started == end {
+                break;
+            }
         }
-        self.polled = self.polled.max(i);
+        self.polled = self.polled.max(at);
         self.pass = Pass::Idle;
         None
     }
@@ -299,8 +321,8 @@ impl<F: Future, T> Slots<F, T> {
 
     /// Moves every kept value out, in index order, and frees the futures' storage.
     pub(crate) fn take_all(&mut self) -> Vec<T> {
-        let values = (0..self.len())
-            .map(|i| get_pin_mut(self.futures.as_mut(), i).take())
+        let values = iter_pin_mut(self.futures.as_mut(), 0)
+            .map(MaybeDone::take)
             .collect();
         self.terminate();
         values
