@@ -29,20 +29,21 @@ pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
 
 /// The elements of a pinned slice from `start` on, pinned.
 ///
-/// # Panics
-///
-/// When `start` is out of bounds.
+/// Walks the slice through a raw pointer: a bounds check or a sub-slice would read it through
+/// `&[T]`, which asserts that nothing inside is mutably borrowed, and a future that borrows
+/// from itself across an `.await` is.
 pub(crate) fn iter_pin_mut<T>(
     slice: Pin<&mut [T]>,
     start: usize,
 ) -> impl Iterator<Item = Pin<&mut T>> {
-    // SAFETY: as in `get_pin_mut`: each element is pinned with the slice, and only handed out
-    // pinned; nothing is moved.
-    let elements = unsafe { slice.get_unchecked_mut() };
-    elements[start..]
-        .iter_mut()
-        // SAFETY: the element lies in the pinned slice, so it is pinned too.
-        .map(|element| unsafe { Pin::new_unchecked(element) })
+    // SAFETY: the slice is only walked, never moved out of (see `get_pin_mut`).
+    let elements: *mut [T] = unsafe { slice.get_unchecked_mut() };
+    let first = elements.cast::<T>();
+    (start..elements.len()).map(move |i| {
+        // SAFETY: `i` is in bounds, each index is handed out once, so the `&mut` are disjoint
+        // and live no longer than the slice's borrow; the element is pinned with the slice.
+        unsafe { Pin::new_unchecked(&mut *first.add(i)) }
+    })
 }
 
 const BITS: usize = usize::BITS as usize;
