@@ -18,6 +18,7 @@ use core::task::{RawWaker, RawWakerVTable, Waker};
 /// # Panics
 ///
 /// When `i` is out of bounds.
+#[inline]
 pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
     // SAFETY: the elements of a pinned slice are pinned too (structural pinning): the slice is
     // never moved out of, reordered or reallocated while pinned, since all anyone holds is this
@@ -141,6 +142,7 @@ impl Readiness {
 
     /// Future `i`'s waker, borrowed from `self`: making it costs no reference count, and a
     /// future that keeps it clones it, which takes one.
+    #[inline]
     pub(crate) fn waker(self: &Arc<Self>, i: usize) -> WakerRef<'_> {
         assert!(i < self.n);
         // SAFETY: `i` is in bounds, so the pointer stays in `cells`.

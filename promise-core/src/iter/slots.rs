@@ -133,6 +133,17 @@ impl<F: Future, T> Slots<F, T> {
         if self.terminated {
             polled_after_completion(name);
         }
+        if self.readiness.is_none()
+            && matches!(self.pass, Pass::Idle)
+            && (self.len <= SWEEP_MAX || self.wasted < 2 * self.len)
+        {
+            // The common case, one sweep of every running future, in short.
+            return match self.sweep(self.first, cx, &mut f) {
+                Some(b) => Poll::Ready(Some(b)),
+                None if self.remaining == 0 => Poll::Ready(None),
+                None => Poll::Pending,
+            };
+        }
         // A pass that an earlier poll broke off (an `as_completed` output) is finished first;
         // then one whole pass, so that every wake that came before this poll is seen.
         let mut resumed = !matches!(self.pass, Pass::Idle);
@@ -184,15 +195,17 @@ impl<F: Future, T> Slots<F, T> {
             // The hot loop: it writes to `self` only when it is over.
             let end = self.started;
             let readiness = self.readiness.as_ref();
+            let mut futures = self.futures.as_mut();
             let (mut wasted, mut first, mut finished) = (0, self.first, 0);
-            let mut stopped = None;
-            for mut slot in iter_pin_mut(self.futures.as_mut(), at).take(end - at) {
+            let stopped = loop {
+                if at >= end {
+                    break None;
+                }
                 let i = at;
                 at += 1;
+                let mut slot = get_pin_mut(futures.as_mut(), i);
                 let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
-                    if i == first {
-                        first += 1;
-                    }
+                    first += usize::from(i == first);
                     wasted += 1;
                     continue;
                 };
@@ -209,11 +222,10 @@ impl<F: Future, T> Slots<F, T> {
                     ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
                     ControlFlow::Break(b) => {
                         slot.set(MaybeDone::Gone);
-                        stopped = Some(b);
-                        break;
+                        break Some(b);
                     }
                 }
-            }
+            };
             self.wasted += wasted;
             self.first = first;
             self.remaining -= finished;
