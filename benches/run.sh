@@ -28,6 +28,15 @@ echo "== instructions ($iters operations a cell, under callgrind)"
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" "$exe" --run "$iters" >/dev/null 2>"$out/valgrind.log"
 callgrind_annotate --inclusive=yes --threshold=100 "$out/callgrind.out" >"$out/annotate.txt" 2>/dev/null
 
+# The dynamic cells allocate blocks of up to hundreds of kilobytes, whose cost in malloc and
+# free depends on what earlier cells left in the heap: each runs in a process of its own.
+echo "== instructions of the dynamic cells, each in its own process"
+: >"$out/annotate-dynamic.txt"
+grep -P '\t[^\t]*::dynamic::[^\t]*\t' "$out/cells.tsv" | cut -f5 | while read -r path; do
+    valgrind --tool=callgrind --callgrind-out-file="$out/cell.out" "$exe" --run "$iters" "$path" >/dev/null 2>>"$out/valgrind.log"
+    callgrind_annotate --inclusive=yes --threshold=100 "$out/cell.out" 2>/dev/null | grep '::dynamic::' >>"$out/annotate-dynamic.txt"
+done
+
 if [ -z "${QUICK:-}" ]; then
     echo "== wall time (criterion, short runs: secondary)"
     cargo bench --bench wall -- --warm-up-time 0.05 --measurement-time 0.2 --noplot >"$out/criterion.log" 2>&1

@@ -212,62 +212,12 @@ macro_rules! sizes {
     };
 }
 
-macro_rules! join_all_cells {
-    ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
-        dyn_cell!(
-            $cells,
-            "join_all(iter)",
-            $workload,
-            $load,
-            $n,
-            ours,
-            "promisify join_all",
-            |it| promisify::join_all(it.map(|i| try_leaf_of($load, i, $n, false)))
-        );
-        dyn_cell!(
-            $cells,
-            "join_all(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_try_join_all,
-            "futures try_join_all",
-            |it| futures::future::try_join_all(it.map(|i| try_leaf_of($load, i, $n, false)))
-        );
-        dyn_cell!(
-            $cells,
-            "join_all(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_ordered,
-            "futures FuturesOrdered",
-            |it| it
-                .map(|i| try_leaf_of($load, i, $n, false))
-                .collect::<FuturesOrdered<_>>()
-                .try_collect::<Vec<_>>()
-        );
-        dyn_cell!(
-            $cells,
-            "join_all(iter)",
-            $workload,
-            $load,
-            $n,
-            fc_vec,
-            "fc Vec TryJoin",
-            |it| it
-                .map(|i| try_leaf_of($load, i, $n, false))
-                .collect::<Vec<_>>()
-                .try_join()
-        );
-    };
-}
-
-/// `last_err` without the peers that never finish it: `FuturesOrdered` waits for the first
+/// `last_err` leaves out the peers that never finish it: `FuturesOrdered` waits for the first
 /// output before it looks at the others, and futures' `try_join_all` uses it above 30 futures,
 /// so neither fails fast.
-macro_rules! join_all_last_err_cells {
+macro_rules! join_all_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
+        let fails_fast = $load != Load::LastErr;
         dyn_cell!(
             $cells,
             "join_all(iter)",
@@ -278,7 +228,7 @@ macro_rules! join_all_last_err_cells {
             "promisify join_all",
             |it| promisify::join_all(it.map(|i| try_leaf_of($load, i, $n, false)))
         );
-        if $n <= 30 {
+        if fails_fast || $n <= 30 {
             dyn_cell!(
                 $cells,
                 "join_all(iter)",
@@ -288,6 +238,21 @@ macro_rules! join_all_last_err_cells {
                 futures_try_join_all,
                 "futures try_join_all",
                 |it| futures::future::try_join_all(it.map(|i| try_leaf_of($load, i, $n, false)))
+            );
+        }
+        if fails_fast {
+            dyn_cell!(
+                $cells,
+                "join_all(iter)",
+                $workload,
+                $load,
+                $n,
+                futures_ordered,
+                "futures FuturesOrdered",
+                |it| it
+                    .map(|i| try_leaf_of($load, i, $n, false))
+                    .collect::<FuturesOrdered<_>>()
+                    .try_collect::<Vec<_>>()
             );
         }
         dyn_cell!(
@@ -450,7 +415,10 @@ macro_rules! as_completed_cells {
             $n,
             ours,
             "promisify as_completed",
-            |it| promisify::as_completed(it.map(|i| leaf_of($load, i, $n))).collect::<Vec<_>>()
+            |it| collect(
+                promisify::as_completed(it.map(|i| leaf_of($load, i, $n))),
+                $n
+            )
         );
         dyn_cell!(
             $cells,
@@ -460,10 +428,11 @@ macro_rules! as_completed_cells {
             $n,
             futures_unordered,
             "futures FuturesUnordered",
-            |it| it
-                .map(|i| leaf_of($load, i, $n))
-                .collect::<FuturesUnordered<_>>()
-                .collect::<Vec<_>>()
+            |it| collect(
+                it.map(|i| leaf_of($load, i, $n))
+                    .collect::<FuturesUnordered<_>>(),
+                $n
+            )
         );
     };
 }
@@ -486,7 +455,7 @@ pub fn cells(cells: &mut Vec<Cell>) {
     );
     sizes!(
         cells,
-        join_all_last_err_cells,
+        join_all_cells,
         join_all_last_err,
         "last_err",
         Load::LastErr
