@@ -393,3 +393,37 @@ every_arity! {
     arity_15: [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14]
     arity_16: [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15]
 }
+
+#[test]
+fn every_combinator_is_fused_once_it_has_completed() {
+    use futures::future::FusedFuture;
+
+    fn terminates<F: FusedFuture + Unpin>(mut fut: F) {
+        assert!(!fut.is_terminated());
+        assert!(matches!(
+            poll_once(std::pin::Pin::new(&mut fut)),
+            Poll::Ready(_)
+        ));
+        assert!(fut.is_terminated());
+    }
+    terminates(race!(ready(1), pending()));
+    terminates(join_all!(ready(Ok::<u8, u8>(1)), ready(Ok(2))));
+    terminates(join_all!(
+        ready(Err::<u8, u8>(1)),
+        pending::<Result<u8, u8>>()
+    ));
+    terminates(any!(ready(Ok::<u8, u8>(1)), pending()));
+    terminates(settle!(ready(1), ready('x')));
+}
+
+#[test]
+fn combinators_drop_into_select_without_fuse() {
+    let (mut slow, mut fast) = (race!(pending::<u8>()), settle!(ready(2u8)));
+    let picked = futures::executor::block_on(async {
+        futures::select! {
+            a = slow => a,
+            (b,) = fast => b,
+        }
+    });
+    assert_eq!(picked, 2);
+}

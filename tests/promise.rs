@@ -568,3 +568,18 @@ fn promise_is_send_sync_unpin_and_debug() {
 fn resolver_is_send<T: Send>(resolver: promisify::Resolver<T>) -> promisify::Resolver<T> {
     resolver
 }
+
+#[test]
+fn a_promise_is_fused_once_awaited_to_the_end() {
+    use futures::future::FusedFuture;
+
+    let mut promise = Promise::resolve(7);
+    assert!(!promise.is_terminated());
+    let value = futures::executor::block_on(async {
+        futures::select! {
+            v = promise => v,
+        }
+    });
+    assert_eq!(value, 7);
+    assert!(promise.is_terminated());
+}
