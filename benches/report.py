@@ -237,7 +237,9 @@ if dynamic:
     if ratios:
         summary.append("`staggered`, instructions per future from N = 100 to N = 10,000 (target: at most 1.5x): "
                        + "; ".join(ratios) + ".")
-    lines += dyn_lines[:9] + summary + [""] + dyn_lines[9:]
+    # The summary goes right after the opening paragraph.
+    k = dyn_lines.index("", 2) + 1
+    lines += dyn_lines[:k] + summary + [""] + dyn_lines[k:]
 
 ct = os.path.join(out, "compile-time.txt")
 if os.path.exists(ct):
