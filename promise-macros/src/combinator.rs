@@ -116,15 +116,11 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     }
 
     let ty = format_ident!("{}{}", combinator.type_prefix(), args.len());
-    let (kind, fallback, kind_method) = combinator.argument();
-    let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
     let spreads = args.iter().any(|arg| arg.spread);
     let exprs = args.iter().map(|arg| &arg.expr);
-    let (spread_kind, spread_fallback, spread_method) = combinator.spread();
-    let (spread_kind, spread_fallback) = (
-        format_ident!("{}", spread_kind),
-        format_ident!("{}", spread_fallback),
-    );
+    let (_, _, kind_method) = combinator.argument();
+    let (_, _, spread_method) = combinator.spread();
+    let imports = imports(combinator, &krate, spreads);
     // The bindings are hygienic, so no local of the user's can clash with them; a unit struct
     // or `const` would still be matched by a pattern of the same name, hence the unlikely
     // names. Where rustc may blame a binding, it is wrapped in a block spanned at its
@@ -198,7 +194,7 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
         match (#(#exprs,)*) {
             #[allow(unused_braces)]
             (#(#bindings,)*) => {
-                use #krate::__private::{#kind as _, #fallback as _, #spread_kind as _, #spread_fallback as _};
+                #imports
                 #(#conversions)*
                 #all_spreads_check
                 #witness
@@ -238,4 +234,18 @@ fn combine(
         ]);)
     });
     (combined, check)
+}
+
+/// The traits whose methods turn each argument into a future. Only an invocation with a spread
+/// names the spread glue, which needs the `alloc` feature.
+fn imports(combinator: Combinator, krate: &TokenStream, spreads: bool) -> TokenStream {
+    let (kind, fallback, _) = combinator.argument();
+    let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
+    let mut imports = quote!(use #krate::__private::{#kind as _, #fallback as _};);
+    if spreads {
+        let (kind, fallback, _) = combinator.spread();
+        let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
+        imports.extend(quote!(use #krate::__private::{#kind as _, #fallback as _};));
+    }
+    imports
 }
