@@ -128,9 +128,9 @@ impl Readiness {
         }
     }
 
-    /// Marks future `i` woken, for the next scan; whether the combinator's task must be told
-    /// (the summary was empty, so no wake of the task is on its way).
-    pub(crate) fn mark(&self, i: usize) -> bool {
+    /// Marks future `i` woken; whether the combinator's task must be told (the summary was
+    /// empty, so no wake of the task is on its way).
+    fn mark(&self, i: usize) -> bool {
         let (w, bit) = (i / BITS, 1 << (i % BITS));
         if self.word(w).fetch_or(bit, Ordering::AcqRel) != 0 {
             // The word already had a bit the combinator has not taken: it will take ours too.

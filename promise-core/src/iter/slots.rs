@@ -133,10 +133,7 @@ impl<F: Future, T> Slots<F, T> {
         if self.terminated {
             polled_after_completion(name);
         }
-        if self.readiness.is_none()
-            && matches!(self.pass, Pass::Idle)
-            && (self.len <= SWEEP_MAX || self.wasted < 2 * self.len)
-        {
+        if self.readiness.is_none() && matches!(self.pass, Pass::Idle) && !self.wakers_pay() {
             // The common case, one sweep of every running future, in short.
             return match self.sweep(self.first, cx, &mut f) {
                 Some(b) => Poll::Ready(Some(b)),
@@ -165,6 +162,12 @@ impl<F: Future, T> Slots<F, T> {
         Poll::Ready(None)
     }
 
+    /// Whether sweeping has cost more than wakers of their own would: above `SWEEP_MAX`
+    /// futures, once the polls that found nothing new outnumber the futures twice over.
+    fn wakers_pay(&self) -> bool {
+        self.len > SWEEP_MAX && self.wasted >= 2 * self.len
+    }
+
     fn start_pass(&mut self, cx: &Context<'_>) {
         if let Some(readiness) = &self.readiness {
             readiness.register(cx.waker());
@@ -176,7 +179,7 @@ impl<F: Future, T> Slots<F, T> {
             };
             return;
         }
-        if self.len > SWEEP_MAX && self.wasted >= 2 * self.len {
+        if self.wakers_pay() {
             // Sweeping costs more than wakers would: each running future is polled once more,
             // with a waker of its own, and from then on only when woken.
             self.readiness = Some(Readiness::new(cx.waker(), self.len));
