@@ -1,10 +1,12 @@
-use std::future::ready;
+use std::future::Ready;
 
-async fn first(rest: Vec<std::future::Ready<u8>>) -> u8 {
+async fn first(rest: Vec<Ready<u8>>) -> u8 {
     promisify::race!(
         ..rest,
-        ready(2), ready(3), ready(4), ready(5), ready(6), ready(7), ready(8), ready(9),
-        ready(10), ready(11), ready(12), ready(13), ready(14), ready(15), ready(16), ready(17),
+        core::future::ready(2), core::future::ready(3), core::future::ready(4), core::future::ready(5),
+        core::future::ready(6), core::future::ready(7), core::future::ready(8), core::future::ready(9),
+        core::future::ready(10), core::future::ready(11), core::future::ready(12), core::future::ready(13),
+        core::future::ready(14), core::future::ready(15), core::future::ready(16), core::future::ready(17),
     )
     .await
 }
