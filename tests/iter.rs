@@ -692,3 +692,26 @@ fn wakes_from_other_threads_are_never_lost() {
         }
     }
 }
+
+#[test]
+#[should_panic(expected = "must be set before the future is first polled")]
+fn limit_after_the_first_poll_panics() {
+    let mut fut = join_all([pending::<Result<u8, u8>>()]);
+    assert!(poll_once(Pin::new(&mut fut)).is_pending());
+    drop(fut.limit(1));
+}
+
+#[test]
+fn as_completed_is_a_fused_stream() {
+    use futures::stream::FusedStream;
+    let mut stream = as_completed([ready(1)]);
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(!stream.is_terminated());
+    assert_eq!(
+        Pin::new(&mut stream).poll_next(&mut cx),
+        Poll::Ready(Some((0, 1)))
+    );
+    assert!(!stream.is_terminated());
+    assert_eq!(Pin::new(&mut stream).poll_next(&mut cx), Poll::Ready(None));
+    assert!(stream.is_terminated());
+}

@@ -64,7 +64,7 @@ spread!(AnySpreadItems "`any!` spreads the futures of an iterator, but `{Self}` 
 macro_rules! spread_kind {
     (
         $Trait:ident $Kind:ident $Fallback:ident $FallbackTag:ident $Tag:ident $kind:ident
-        $spread:ident [$($generics:ident),*] $Placeholder:ty = $placeholder:expr
+        [$($generics:ident),*] $Placeholder:ty = $placeholder:expr
     ) => {
         #[doc(hidden)]
         pub trait $Kind {
@@ -107,22 +107,22 @@ macro_rules! spread_kind {
 
 spread_kind!(
     JoinAllSpread JoinAllSpreadKind JoinAllSpreadFallback JoinAllSpreadFallbackTag
-    JoinAllSpreadTag join_all_spread_kind join_all_spread
+    JoinAllSpreadTag join_all_spread_kind
     [T, E] JoinAll<Pending<Result<T, E>>> = super::join_all(core::iter::empty::<Pending<Result<T, E>>>())
 );
 spread_kind!(
     SettleSpread SettleSpreadKind SettleSpreadFallback SettleSpreadFallbackTag
-    SettleSpreadTag settle_spread_kind settle_spread
+    SettleSpreadTag settle_spread_kind
     [T] Settle<Pending<T>> = super::settle(core::iter::empty::<Pending<T>>())
 );
 spread_kind!(
     RaceSpread RaceSpreadKind RaceSpreadFallback RaceSpreadFallbackTag
-    RaceSpreadTag race_spread_kind race_spread
+    RaceSpreadTag race_spread_kind
     [T] Race<Pending<T>> = Race::spread(core::iter::empty::<Pending<T>>())
 );
 spread_kind!(
     AnySpreadItems AnySpreadKind AnySpreadFallback AnySpreadFallbackTag
-    AnySpreadTag any_spread_kind any_spread
+    AnySpreadTag any_spread_kind
     [T, E] AnySpread<Pending<Result<T, E>>> = AnySpread { any: any(core::iter::empty::<Pending<Result<T, E>>>()) }
 );
 
@@ -133,7 +133,7 @@ impl JoinAllSpreadTag {
     where
         I::Future: TryFuture<Output: JoinAllResult>,
     {
-        join_all_spread(iter)
+        super::join_all(iter.futures())
     }
 }
 
@@ -141,15 +141,16 @@ impl SettleSpreadTag {
     #[doc(hidden)]
     #[inline(always)]
     pub fn into_spread<I: SettleSpread>(self, iter: I) -> Settle<I::Future> {
-        settle_spread(iter)
+        super::settle(iter.futures())
     }
 }
 
 impl RaceSpreadTag {
     #[doc(hidden)]
     #[inline(always)]
+    /// Unlike `race(iter)`, empty is allowed: the other arguments finish the race.
     pub fn into_spread<I: RaceSpread>(self, iter: I) -> Race<I::Future> {
-        race_spread(iter)
+        Race::spread(iter.futures())
     }
 }
 
@@ -160,27 +161,10 @@ impl AnySpreadTag {
     where
         I::Future: TryFuture<Output: AnyResult>,
     {
-        any_spread(iter)
+        AnySpread {
+            any: any(iter.futures()),
+        }
     }
-}
-
-#[doc(hidden)]
-pub fn join_all_spread<I: JoinAllSpread>(iter: I) -> JoinAll<I::Future>
-where
-    I::Future: TryFuture<Output: JoinAllResult>,
-{
-    super::join_all(iter.futures())
-}
-
-#[doc(hidden)]
-pub fn settle_spread<I: SettleSpread>(iter: I) -> Settle<I::Future> {
-    super::settle(iter.futures())
-}
-
-/// Unlike `race(iter)`, empty is allowed: the other arguments finish the race.
-#[doc(hidden)]
-pub fn race_spread<I: RaceSpread>(iter: I) -> Race<I::Future> {
-    Race::spread(iter.futures())
 }
 
 /// `race!` whose arguments are all spreads: as `race(iter)`, empty would never finish.
@@ -214,16 +198,6 @@ pin_project! {
     pub struct AnySpread<F: TryFuture> {
         #[pin]
         any: Any<F>,
-    }
-}
-
-#[doc(hidden)]
-pub fn any_spread<I: AnySpreadItems>(iter: I) -> AnySpread<I::Future>
-where
-    I::Future: TryFuture<Output: AnyResult>,
-{
-    AnySpread {
-        any: any(iter.futures()),
     }
 }
 
