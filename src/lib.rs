@@ -216,6 +216,12 @@ pub mod iter {
     pub use promise_core::iter::{Any, AsCompleted, JoinAll, Race, Settle};
 }
 
+/// The rules the macros hold their arguments to, named in their compile errors.
+#[doc(hidden)]
+pub mod checks {
+    pub use promise_core::checks::*;
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use promise_core::__private::*;
@@ -293,6 +299,13 @@ macro_rules! join_all {
 /// ```
 #[macro_export]
 macro_rules! race {
+    // Here, not in the procedural macro, so that rustc names no macro but this one.
+    () => {
+        ::core::compile_error!(
+            "`race!` needs at least one future: with none it would never finish, \
+             like `Promise.race([])`; pass the futures to race, as in `race!(a, b)`"
+        )
+    };
     ($($tokens:tt)*) => {
         $crate::__private::race! { $crate; $($tokens)* }
     };
@@ -324,6 +337,13 @@ macro_rules! race {
 /// ```
 #[macro_export]
 macro_rules! any {
+    // Here, not in the procedural macro, so that rustc names no macro but this one.
+    () => {
+        ::core::compile_error!(
+            "`any!` needs at least one future: with none it could only fail, \
+             like `Promise.any([])`; pass the futures to try, as in `any!(a, b)`"
+        )
+    };
     ($($tokens:tt)*) => {
         $crate::__private::any! { $crate; $($tokens)* }
     };

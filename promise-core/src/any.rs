@@ -14,7 +14,7 @@ macro_rules! impl_any {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
         pin_project! {
             $(#[$attr])*
-            #[must_use = "futures do nothing unless you `.await` or poll them"]
+            #[must_use = "`any!(..)` does nothing unless you `.await` it or poll it: unlike `Promise.any`, it is lazy"]
             pub struct $name<$($T: TryFuture),+> {
                 $(#[pin] $t: MaybeDone<$T, $T::Error>,)+
                 remaining: u8,

@@ -13,7 +13,7 @@ macro_rules! impl_join_all {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
         pin_project! {
             $(#[$attr])*
-            #[must_use = "futures do nothing unless you `.await` or poll them"]
+            #[must_use = "`join_all!(..)` does nothing unless you `.await` it or poll it: unlike `Promise.all`, it is lazy"]
             pub struct $name<$($T: TryFuture),+> {
                 $(#[pin] $t: MaybeDone<$T, $T::Ok>,)+
                 remaining: u8,

@@ -41,6 +41,8 @@ mod try_future;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+#[doc(hidden)]
+pub mod checks;
 
 pub use aggregate_error::{AggregateError, Errors};
 pub use any::*;
@@ -54,6 +56,9 @@ pub use try_future::TryFuture;
 #[doc(hidden)]
 pub mod combinators {
     pub use crate::any::*;
+    #[cfg(feature = "alloc")]
+    #[doc(hidden)]
+    pub use crate::iter::spread::AnyWithSpreads;
     pub use crate::join_all::*;
     pub use crate::race::*;
     pub use crate::settle::*;

@@ -1,9 +1,8 @@
 //! What the macros of `promisify` expand to. Not a public API: names and signatures change
 //! without notice.
 //!
-//! Each argument goes through its macro's `Kind` (see `argument!`); the later arguments of
-//! `join_all!`, `race!` and `any!` then go through `<macro>_same`, which holds them to the
-//! first one's type.
+//! Each argument goes through the checks below, each reported at the user's token in words
+//! that say how to fix it, and once.
 
 #![allow(
     clippy::inline_always,
@@ -11,7 +10,7 @@
     reason = "type-checking glue that must vanish from every build, debug ones included"
 )]
 
-use core::future::{Future, IntoFuture, Ready, ready};
+use core::future::{Future, IntoFuture, Pending, Ready, pending, ready};
 use core::marker::PhantomData;
 
 pub use crate::TryFuture;
@@ -19,73 +18,52 @@ pub use crate::combinators::*;
 #[cfg(feature = "alloc")]
 pub use crate::iter::spread::*;
 
-/// Defines, for one macro, how an argument becomes a future.
-///
-/// The expansion calls `(&arg).<kind>().into_argument(arg)`. Method resolution picks the
-/// impl on `F` when the argument is what the macro takes (autoref specialization); anything
-/// else falls through to the impl on `&F`, whose `into_argument` bound is `$Trait`: rustc then
-/// reports the mistake with `$Trait`'s message, at the argument, and the placeholder future it
-/// returns keeps the rest of the expansion from failing a second time.
-macro_rules! argument {
-    (
-        $(#[$impl_attr:meta])*
-        $Trait:ident $Kind:ident $Fallback:ident $FallbackTag:ident $kind:ident
-        [$($bound:tt)*] [$($generics:ident),*] $Placeholder:ty,
-        $message:literal $note:literal
-    ) => {
-        #[doc(hidden)]
-        #[diagnostic::on_unimplemented(
-            message = $message,
-            label = "not a future",
-            note = $note,
-            note = "an `async fn` must be called to give a future: `fetch(id)`, not `fetch`"
-        )]
-        pub trait $Trait {}
+// Every argument goes through up to three stages, each a check and a conversion (see
+// `combinator.rs` in `promise-macros` for the expansion):
+//
+// 1. Is it a future? (`checks::<Macro>Argument`, then `ArgumentKind`.)
+// 2. For `join_all!` and `any!`: does it resolve to a `Result`? (`checks::<Macro>Result`, then
+//    `ResultKind`.)
+// 3. For the later arguments of `join_all!`, `race!` and `any!`: does it agree with the first?
+//    (`checks::<Macro>Same..`, then `SameKind` or `SameErrorKind`.)
+//
+// The check is a call of a trait's own method by path, `Trait::check(..)`, whose `Self` is the
+// type checked: rustc then reports the trait's `on_unimplemented` message at the user's token and
+// nothing else, with no "required by a bound in" note that would show this file. The conversion
+// then picks, by autoref specialization, the argument itself when the check holds and a
+// well-typed placeholder when it does not, so the combinator's own bounds never see the mistake
+// and it is reported once. (`(&x).<kind>()` finds the impl on `X` when its bound holds, or may
+// hold while types are still being inferred; anything else falls through to the impl on `&X`.)
 
-        $(#[$impl_attr])*
-        impl<F: IntoFuture> $Trait for F where $($bound)* {}
-
-        #[doc(hidden)]
-        pub trait $Kind {
-            #[doc(hidden)]
-            #[inline(always)]
-            fn $kind(&self) -> FutureTag {
-                FutureTag
-            }
-        }
-
-        impl<F: IntoFuture> $Kind for F where $($bound)* {}
-
-        #[doc(hidden)]
-        pub trait $Fallback {
-            #[doc(hidden)]
-            #[inline(always)]
-            fn $kind(&self) -> $FallbackTag {
-                $FallbackTag
-            }
-        }
-
-        impl<F> $Fallback for &F {}
-
-        #[doc(hidden)]
-        #[allow(missing_debug_implementations)]
-        pub struct $FallbackTag;
-
-        impl $FallbackTag {
-            #[doc(hidden)]
-            pub fn into_argument<F: $Trait, $($generics),*>(self, _: F) -> $Placeholder {
-                core::future::pending()
-            }
-        }
-    };
+/// Stage 1's conversion: `(&arg).argument_kind().into_argument(arg)`.
+#[doc(hidden)]
+pub trait ArgumentKind {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn argument_kind(&self) -> AFuture {
+        AFuture
+    }
 }
 
-/// The tag of an argument that is what its macro takes.
+impl<F: IntoFuture> ArgumentKind for F {}
+
+#[doc(hidden)]
+pub trait ArgumentFallback {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn argument_kind(&self) -> NotFuture {
+        NotFuture
+    }
+}
+
+impl<F> ArgumentFallback for &F {}
+
+/// The tag of an argument that is a future.
 #[doc(hidden)]
 #[allow(missing_debug_implementations)]
-pub struct FutureTag;
+pub struct AFuture;
 
-impl FutureTag {
+impl AFuture {
     #[doc(hidden)]
     #[inline(always)]
     pub fn into_argument<F: IntoFuture>(self, future: F) -> F::IntoFuture {
@@ -93,130 +71,189 @@ impl FutureTag {
     }
 }
 
-argument!(
-    JoinAllArgument JoinAllKind JoinAllFallback JoinAllFallbackTag join_all_kind
-    [F::Output: JoinAllResult] [T, E] core::future::Pending<Result<T, E>>,
-    "`join_all!` takes futures, but `{Self}` is not a future"
-    "every argument of `join_all!` must implement `IntoFuture`: a future, an `async` block, a `Promise`, a `JoinHandle`..."
-);
-// Where an argument need only be a future, its message says all: rustc is told not to
-// explain it with `IntoFuture`'s. Where it must resolve to a `Result` too, the explanation
-// says which of the two it is not.
-argument!(
-    #[diagnostic::do_not_recommend]
-    RaceArgument RaceKind RaceFallback RaceFallbackTag race_kind
-    [] [T] core::future::Pending<T>,
-    "`race!` takes futures, but `{Self}` is not a future"
-    "every argument of `race!` must implement `IntoFuture`: a future, an `async` block, a `Promise`, a `JoinHandle`..."
-);
-argument!(
-    AnyArgument AnyKind AnyFallback AnyFallbackTag any_kind
-    [F::Output: AnyResult] [T, E] core::future::Pending<Result<T, E>>,
-    "`any!` takes futures, but `{Self}` is not a future"
-    "every argument of `any!` must implement `IntoFuture`: a future, an `async` block, a `Promise`, a `JoinHandle`..."
-);
-argument!(
-    #[diagnostic::do_not_recommend]
-    SettleArgument SettleKind SettleFallback SettleFallbackTag settle_kind
-    [] [T] core::future::Pending<T>,
-    "`settle!` takes futures, but `{Self}` is not a future"
-    "every argument of `settle!` must implement `IntoFuture`: a future, an `async` block, a `Promise`, a `JoinHandle`..."
-);
+/// The tag of an argument that is not a future: its check has failed.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct NotFuture;
+
+impl NotFuture {
+    #[doc(hidden)]
+    pub fn into_argument<F, T>(self, _: F) -> Pending<T> {
+        pending()
+    }
+}
+
+/// What stage 2's conversion asks of an output.
+#[doc(hidden)]
+pub trait IsResult {}
+
+impl<T, E> IsResult for Result<T, E> {}
+
+/// Stage 2's conversion: `(&future).result_kind().into_result(future)`.
+#[doc(hidden)]
+pub trait ResultKind {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn result_kind(&self) -> Fallible {
+        Fallible
+    }
+}
+
+impl<F: Future<Output: IsResult>> ResultKind for F {}
 
 #[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`join_all!` takes futures that resolve to `Result`, but this one resolves to `{Self}`",
-    label = "resolves to `{Self}`, not to a `Result`",
-    note = "make it fallible, as in `async {{ Ok::<_, MyError>(fut.await) }}`, or use `settle!`, which takes any output"
-)]
-pub trait JoinAllResult {}
+pub trait ResultFallback {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn result_kind(&self) -> NotFallible {
+        NotFallible
+    }
+}
 
-impl<T, E> JoinAllResult for Result<T, E> {}
+impl<F> ResultFallback for &F {}
 
+/// The tag of a future that resolves to a `Result`.
 #[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`any!` takes futures that resolve to `Result`, but this one resolves to `{Self}`",
-    label = "resolves to `{Self}`, not to a `Result`",
-    note = "make it fallible, as in `async {{ Ok::<_, MyError>(fut.await) }}`, or use `race!`, which takes any output"
-)]
-pub trait AnyResult {}
+#[allow(missing_debug_implementations)]
+pub struct Fallible;
 
-impl<T, E> AnyResult for Result<T, E> {}
+impl Fallible {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_result<F>(self, future: F) -> F {
+        future
+    }
+}
 
+/// The tag of a future that does not resolve to a `Result`: its check has failed.
 #[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`race!` takes futures that all resolve to one type, but this one resolves to `{Self}` and the first to `{T}`",
-    label = "resolves to `{Self}`, not `{T}`",
-    note = "convert the outputs to one type, as in `async {{ {T}::from(fut.await) }}`, or wrap them in an `enum`"
-)]
-pub trait RaceSame<T> {}
+#[allow(missing_debug_implementations)]
+pub struct NotFallible;
 
-impl<T> RaceSame<T> for T {}
+impl NotFallible {
+    #[doc(hidden)]
+    pub fn into_result<F, T, E>(self, _: F) -> Pending<Result<T, E>> {
+        pending()
+    }
+}
 
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`any!` takes futures that all resolve to one `Result` type, but this one resolves to `{Self}` and the first to `{T}`",
-    label = "resolves to `{Self}`, not `{T}`",
-    note = "convert it to the first one's type, as in `async {{ fut.await.map_err(Into::into) }}` for the error type"
-)]
-pub trait AnySame<T> {}
-
-impl<T> AnySame<T> for T {}
-
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`join_all!` takes futures that all fail with one error type, but this one fails with `{Self}` and the first with `{E}`",
-    label = "fails with `{Self}`, not `{E}`",
-    note = "convert the error with `.map_err(Into::into)`, as in `async {{ fut.await.map_err(Into::into) }}`"
-)]
-pub trait JoinAllSameError<E> {}
-
-impl<E> JoinAllSameError<E> for E {}
-
-/// The type the later arguments of `race!` and `any!` are compared with: the first one's
-/// output.
+/// The output a later argument of `race!` or `any!` is held to: the first one's.
 #[doc(hidden)]
 #[inline(always)]
 pub fn output_of<F: Future>(_: &F) -> PhantomData<F::Output> {
     PhantomData
 }
 
-/// The error type the later arguments of `join_all!` are compared with: the first one's.
+/// The error type a later argument of `join_all!` is held to: the first one's.
 #[doc(hidden)]
 #[inline(always)]
 pub fn error_of<F: TryFuture>(_: &F) -> PhantomData<F::Error> {
     PhantomData
 }
 
-// The checks return the future itself, not a projection through the check: then the
-// combinator's own bound still infers an argument's unwritten types from the first argument's,
-// as in `join_all!(fetch(1), async { Ok(2) })`.
-
+/// What stage 3 checks of a later argument of `race!` or `any!` paired with the first's
+/// output: its output, and the first's.
 #[doc(hidden)]
 #[inline(always)]
-pub fn race_same<T, F>(_: PhantomData<T>, future: F) -> F
-where
-    F: Future<Output: RaceSame<T>>,
-{
-    future
+pub fn output_pair<T, F: Future>(
+    _: &(PhantomData<T>, F),
+) -> (PhantomData<F::Output>, PhantomData<T>) {
+    (PhantomData, PhantomData)
 }
 
+/// What stage 3 checks of a later argument of `join_all!` paired with the first's error type:
+/// its error type, and the first's.
 #[doc(hidden)]
 #[inline(always)]
-pub fn any_same<T, F>(_: PhantomData<T>, future: F) -> F
-where
-    F: Future<Output: AnySame<T>>,
-{
-    future
+pub fn error_pair<E, F: TryFuture>(
+    _: &(PhantomData<E>, F),
+) -> (PhantomData<F::Error>, PhantomData<E>) {
+    (PhantomData, PhantomData)
 }
 
+/// Stage 3's conversion for `race!` and `any!`:
+/// `(&(first, future)).same_kind().into_same((first, future))`.
 #[doc(hidden)]
-#[inline(always)]
-pub fn join_all_same<E, F>(_: PhantomData<E>, future: F) -> F
-where
-    F: TryFuture<Error: JoinAllSameError<E>>,
-{
-    future
+pub trait SameKind {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn same_kind(&self) -> Same {
+        Same
+    }
+}
+
+impl<T, F: Future<Output = T>> SameKind for (PhantomData<T>, F) {}
+
+#[doc(hidden)]
+pub trait SameFallback {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn same_kind(&self) -> NotSame {
+        NotSame
+    }
+}
+
+impl<P> SameFallback for &P {}
+
+/// Stage 3's conversion for `join_all!`:
+/// `(&(first, future)).same_error_kind().into_same((first, future))`.
+#[doc(hidden)]
+pub trait SameErrorKind {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn same_error_kind(&self) -> Same {
+        Same
+    }
+}
+
+impl<E, F: TryFuture<Error = E>> SameErrorKind for (PhantomData<E>, F) {}
+
+#[doc(hidden)]
+pub trait SameErrorFallback {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn same_error_kind(&self) -> NotSameError {
+        NotSameError
+    }
+}
+
+impl<P> SameErrorFallback for &P {}
+
+/// The tag of a later argument that agrees with the first.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct Same;
+
+impl Same {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn into_same<T, F>(self, (_, future): (PhantomData<T>, F)) -> F {
+        future
+    }
+}
+
+/// The tag of a later argument of `race!` or `any!` that does not: its check has failed.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct NotSame;
+
+impl NotSame {
+    #[doc(hidden)]
+    pub fn into_same<T, F>(self, _: (PhantomData<T>, F)) -> Pending<T> {
+        pending()
+    }
+}
+
+/// The tag of a later argument of `join_all!` that does not: its check has failed.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct NotSameError;
+
+impl NotSameError {
+    #[doc(hidden)]
+    pub fn into_same<E, F: TryFuture>(self, _: (PhantomData<E>, F)) -> Pending<Result<F::Ok, E>> {
+        pending()
+    }
 }
 
 /// `join_all!()`: like `Promise.all([])`, fulfilled at once with nothing.
@@ -231,17 +268,6 @@ pub fn join_all_empty<E>() -> Ready<Result<(), E>> {
 #[inline(always)]
 pub fn settle_empty() -> Ready<()> {
     ready(())
-}
-
-/// What a `#[promisify] async fn` calls: starts `body` now, as JavaScript does.
-#[cfg(feature = "rt")]
-#[doc(hidden)]
-pub fn start<F>(body: F) -> crate::Promise<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    crate::promise::start(body)
 }
 
 /// What a non-async `#[promisify] fn` calls: runs `body` now, keeping a panic in the promise.

@@ -12,7 +12,7 @@ macro_rules! impl_race {
     ($(#[$attr:meta])* $name:ident $m:ident $($T:ident $t:ident)+) => {
         pin_project! {
             $(#[$attr])*
-            #[must_use = "futures do nothing unless you `.await` or poll them"]
+            #[must_use = "`race!(..)` does nothing unless you `.await` it or poll it: unlike `Promise.race`, it is lazy"]
             pub struct $name<$($T),+> {
                 #[pin]
                 state: $m::Slots<$($T),+>,

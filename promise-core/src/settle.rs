@@ -12,7 +12,7 @@ macro_rules! impl_settle {
     ($(#[$attr:meta])* $name:ident $($T:ident $t:ident)+) => {
         pin_project! {
             $(#[$attr])*
-            #[must_use = "futures do nothing unless you `.await` or poll them"]
+            #[must_use = "`settle!(..)` does nothing unless you `.await` it or poll it: unlike `Promise.allSettled`, it is lazy"]
             pub struct $name<$($T: Future),+> {
                 $(#[pin] $t: MaybeDone<$T, $T::Output>,)+
                 remaining: u8,

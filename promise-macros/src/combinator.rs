@@ -7,6 +7,15 @@ use crate::parse::{self, Arg};
 /// The most arguments a combinator takes: `promise-core` has types of arity 1 to 16.
 const MAX_ARITY: usize = 16;
 
+/// How the later arguments are held to the first: `witness` reads the first's type, `pair`
+/// reads a later one's beside it, for `check`; `kind` is the conversion's method.
+struct Sameness {
+    witness: &'static str,
+    pair: &'static str,
+    check: &'static str,
+    kind: &'static str,
+}
+
 /// The four combinators differ in a name and in the rule their arguments obey.
 #[derive(Clone, Copy)]
 pub(crate) enum Combinator {
@@ -35,62 +44,64 @@ impl Combinator {
         }
     }
 
-    /// The traits that turn an argument into a future (see `promise_core::__private`), and
-    /// the method that picks between them.
-    fn argument(self) -> (&'static str, &'static str, &'static str) {
+    /// The checks of an argument (see `promise_core::__private`): that it is a future, that a
+    /// spread is of futures, and, for `join_all!` and `any!`, that their outputs are `Result`s.
+    fn checks(self) -> (&'static str, &'static str, Option<&'static str>) {
         match self {
-            Combinator::JoinAll => ("JoinAllKind", "JoinAllFallback", "join_all_kind"),
-            Combinator::Race => ("RaceKind", "RaceFallback", "race_kind"),
-            Combinator::Any => ("AnyKind", "AnyFallback", "any_kind"),
-            Combinator::Settle => ("SettleKind", "SettleFallback", "settle_kind"),
+            Combinator::JoinAll => ("JoinAllArgument", "JoinAllSpread", Some("JoinAllResult")),
+            Combinator::Race => ("RaceArgument", "RaceSpread", None),
+            Combinator::Any => ("AnyArgument", "AnySpreadItems", Some("AnyResult")),
+            Combinator::Settle => ("SettleArgument", "SettleSpread", None),
         }
     }
 
-    /// How the later arguments are held to the first: what to read off the first one, and
-    /// the check each later one goes through.
-    fn sameness(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            Combinator::JoinAll => Some(("error_of", "join_all_same")),
-            Combinator::Race => Some(("output_of", "race_same")),
-            Combinator::Any => Some(("output_of", "any_same")),
-            Combinator::Settle => None,
-        }
-    }
-
-    /// What turns a spread `..iter` into the dynamic combinator over `iter`, standing as one
-    /// argument: the traits that check it, and the method that picks between them.
-    fn spread(self) -> (&'static str, &'static str, &'static str) {
-        match self {
+    /// How the later arguments are held to the first.
+    fn sameness(self, flat_any: bool) -> Option<Sameness> {
+        let (witness, pair, check, kind) = match self {
             Combinator::JoinAll => (
-                "JoinAllSpreadKind",
-                "JoinAllSpreadFallback",
-                "join_all_spread_kind",
+                "error_of",
+                "error_pair",
+                "JoinAllSameError",
+                "same_error_kind",
             ),
-            Combinator::Race => ("RaceSpreadKind", "RaceSpreadFallback", "race_spread_kind"),
-            Combinator::Any => ("AnySpreadKind", "AnySpreadFallback", "any_spread_kind"),
-            Combinator::Settle => (
-                "SettleSpreadKind",
-                "SettleSpreadFallback",
-                "settle_spread_kind",
+            Combinator::Race => ("output_of", "output_pair", "RaceSameOutput", "same_kind"),
+            Combinator::Any if flat_any => (
+                "part_output_of",
+                "part_pair",
+                "AnySameOutput",
+                "part_same_kind",
             ),
+            Combinator::Any => ("output_of", "output_pair", "AnySameOutput", "same_kind"),
+            Combinator::Settle => return None,
+        };
+        Some(Sameness {
+            witness,
+            pair,
+            check,
+            kind,
+        })
+    }
+
+    /// What turns a checked spread into the dynamic combinator, one argument of the fixed one.
+    fn spread(self) -> &'static str {
+        match self {
+            Combinator::JoinAll => "spread_join_all",
+            Combinator::Race => "spread_race",
+            Combinator::Any => "spread_any",
+            Combinator::Settle => "spread_settle",
         }
     }
 
     /// What no arguments at all means, as in JavaScript: `Promise.all([])` fulfils at once,
-    /// `Promise.race([])` never settles and `Promise.any([])` always rejects.
+    /// `Promise.race([])` never settles and `Promise.any([])` always rejects (a compile error).
     fn empty(self, krate: &TokenStream) -> syn::Result<TokenStream> {
         match self {
             Combinator::JoinAll => Ok(quote!(#krate::__private::join_all_empty())),
             Combinator::Settle => Ok(quote!(#krate::__private::settle_empty())),
-            Combinator::Race => Err(syn::Error::new(
+            // The facade's `race!()` and `any!()` never get here: they report it themselves.
+            Combinator::Race | Combinator::Any => Err(syn::Error::new(
                 Span::call_site(),
-                "`race!` needs at least one future: with none it would never finish, \
-                 like `Promise.race([])`; pass the futures to race, as in `race!(a, b)`",
-            )),
-            Combinator::Any => Err(syn::Error::new(
-                Span::call_site(),
-                "`any!` needs at least one future: with none it could only fail, \
-                 like `Promise.any([])`; pass the futures to try, as in `any!(a, b)`",
+                format!("`{}` needs at least one future", self.name()),
             )),
         }
     }
@@ -117,135 +128,162 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
 
     let ty = format_ident!("{}{}", combinator.type_prefix(), args.len());
     let spreads = args.iter().any(|arg| arg.spread);
-    let exprs = args.iter().map(|arg| &arg.expr);
-    let (_, _, kind_method) = combinator.argument();
-    let (_, _, spread_method) = combinator.spread();
-    let imports = imports(combinator, &krate, spreads);
-    // The bindings are hygienic, so no local of the user's can clash with them; a unit struct
-    // or `const` would still be matched by a pattern of the same name, hence the unlikely
-    // names. Where rustc may blame a binding, it is wrapped in a block spanned at its
-    // argument, so that the error points there (rustc sees through parentheses).
-    let bindings: Vec<_> = (0..args.len())
-        .map(|i| format_ident!("__promisify_future{}", i, span = Span::mixed_site()))
-        .collect();
-    let blamed: Vec<_> = args
-        .iter()
-        .zip(&bindings)
-        .map(|(arg, binding)| quote_spanned!(arg.expr.span()=> { #binding }))
-        .collect();
-    // Generated names that rustc may point at carry their argument's span too. A spread
-    // becomes the dynamic combinator over its iterator, one argument of the fixed one.
-    let conversions = args
-        .iter()
-        .zip(&bindings)
-        .zip(&blamed)
-        .map(|((arg, binding), blamed)| {
-            let method = if arg.spread {
-                spread_method
-            } else {
-                kind_method
-            };
-            let method = Ident::new(method, arg.expr.span());
-            let into = Ident::new(
-                if arg.spread {
-                    "into_spread"
-                } else {
-                    "into_argument"
-                },
-                arg.expr.span(),
-            );
-            quote_spanned!(arg.expr.span()=>
-                let #binding = (&#binding).#method().#into(#blamed);
-            )
-        });
-    let mut futures: Vec<TokenStream> = bindings.iter().map(|b| quote!(#b)).collect();
-    let mut witness = TokenStream::new();
-    // `any!` with spreads: each element of a spread is held to the first argument (or to the
-    // first spread's elements), and every error is flattened in argument order at the end.
+    // `any!` with spreads: each argument becomes a part, one future or a spread's, held to the
+    // first's outputs, and every error is flattened in argument order at the end.
     let flat_any = matches!(combinator, Combinator::Any) && spreads;
-    if let Some((witness_fn, same)) = combinator.sameness() {
-        let first = &bindings[0];
-        let witness_fn = if flat_any && args[0].spread {
-            "output_of_spread"
-        } else {
-            witness_fn
-        };
-        let witness_fn = format_ident!("{}", witness_fn);
-        let first_type = format_ident!("__promisify_first", span = Span::mixed_site());
-        witness = quote!(let #first_type = #krate::__private::#witness_fn(&#first););
-        for ((future, arg), blamed) in futures.iter_mut().zip(&args).zip(&blamed).skip(1) {
-            let same = if flat_any && arg.spread {
-                "any_same_spread"
-            } else {
-                same
-            };
-            let same = Ident::new(same, arg.expr.span());
-            *future = quote_spanned!(arg.expr.span()=>
-                #krate::__private::#same(#first_type, #blamed)
-            );
+    let exprs = args.iter().map(|arg| &arg.expr);
+    let private = quote!(#krate::__private);
+    // Each binding, and every name of a check, sits at its argument: a check that fails is
+    // reported there, at the user's token, and not as coming from inside a macro. No code of
+    // the user's is in their scope (the arguments are evaluated before), but a unit struct or
+    // `const` would still be matched by a pattern of the same name, hence the unlikely names.
+    let bindings: Vec<_> = args
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| format_ident!("__promisify_future{}", i, span = arg.expr.span()))
+        .collect();
+    let mut stages: Vec<TokenStream> = args
+        .iter()
+        .zip(&bindings)
+        .map(|(arg, b)| first_stages(combinator, &private, arg, b, flat_any))
+        .collect();
+    // `race!` of spreads alone: as `race(iter)`, nothing to race is a panic, not a hang.
+    if matches!(combinator, Combinator::Race) && args.iter().all(|arg| arg.spread) {
+        stages.push(quote!(#private::race_spreads_not_all_empty([
+            #(#private::race_spread_is_empty(&#bindings)),*
+        ]);));
+    }
+    if let Some(same) = combinator.sameness(flat_any) {
+        let first = format_ident!("__promisify_first", span = Span::mixed_site());
+        let witness = format_ident!("{}", same.witness);
+        let b0 = &bindings[0];
+        stages.push(quote!(let #first = #private::#witness(&#b0);));
+        for (arg, b) in args.iter().zip(&bindings).skip(1) {
+            let span = arg.expr.span();
+            let [pair, check, kind] =
+                [same.pair, same.check, same.kind].map(|name| Ident::new(name, span));
+            stages.push(quote_spanned!(span=>
+                let #b = (#first, #b);
+                #check::check(#pair(&#b));
+                let #b = (&#b).#kind().into_same(#b);
+            ));
         }
     }
-    let (combined, all_spreads_check) =
-        combine(combinator, &krate, &ty, &args, &bindings, futures, flat_any);
+    let mut combined = quote!(#private::#ty::new(#(#bindings),*));
+    if flat_any {
+        combined = quote!(#private::any_with_spreads(#combined));
+    }
+    let imports = imports(combinator, &krate, spreads, flat_any);
 
     // The arguments are evaluated in the `match` scrutinee, not in `let`s: its temporaries live
     // to the end of the user's statement, so `race!(f(&x.clone())).await` works.
     Ok(quote! {
         match (#(#exprs,)*) {
-            #[allow(unused_braces)]
             (#(#bindings,)*) => {
                 #imports
-                #(#conversions)*
-                #all_spreads_check
-                #witness
+                #(#stages)*
                 #combined
             }
         }
     })
 }
 
-/// The fixed combinator over the checked `futures`, and, for `race!` of spreads alone, the
-/// check that they are not all empty.
-fn combine(
+/// Stages 1 and 2 of one argument (see `promise_core::__private`), each a check and then a
+/// conversion, and what makes the argument one of the fixed combinator.
+fn first_stages(
     combinator: Combinator,
-    krate: &TokenStream,
-    ty: &Ident,
-    args: &[Arg],
-    bindings: &[Ident],
-    mut futures: Vec<TokenStream>,
+    private: &TokenStream,
+    arg: &Arg,
+    b: &Ident,
     flat_any: bool,
-) -> (TokenStream, Option<TokenStream>) {
-    if flat_any {
-        for (future, arg) in futures.iter_mut().zip(args) {
-            if !arg.spread {
-                *future = quote_spanned!(arg.expr.span()=> #krate::__private::any_one(#future));
-            }
-        }
+) -> TokenStream {
+    let span = arg.expr.span();
+    let at = |name: &str| Ident::new(name, span);
+    let (argument, spread, result) = combinator.checks();
+    let (check, kind, into, read, result_kind) = if arg.spread {
+        let read = "item_output_of";
+        (
+            spread,
+            "spread_kind",
+            "into_futures",
+            read,
+            "items_result_kind",
+        )
+    } else {
+        let read = "output_of";
+        (
+            argument,
+            "argument_kind",
+            "into_argument",
+            read,
+            "result_kind",
+        )
+    };
+    let [check, kind, into] = [check, kind, into].map(at);
+    let mut stages = quote_spanned!(span=>
+        #check::check(&#b);
+        let #b = (&#b).#kind().#into(#b);
+    );
+    if let Some(result) = result {
+        let [result, read, result_kind] = [result, read, result_kind].map(at);
+        stages.extend(quote_spanned!(span=>
+            #result::check(#read(&#b));
+            let #b = (&#b).#result_kind().into_result(#b);
+        ));
     }
-    let mut combined = quote!(#krate::__private::#ty::new(#(#futures),*));
-    if flat_any {
-        combined = quote!(#krate::__private::any_flat(#combined));
+    if arg.spread {
+        let build = at(combinator.spread());
+        stages.extend(quote_spanned!(span=> let #b = #private::#build(#b);));
+    } else if flat_any {
+        stages.extend(quote_spanned!(span=> let #b = #private::any_one(#b);));
     }
-    // `race!` of spreads alone: as `race(iter)`, nothing to race is a panic, not a hang.
-    let all_spreads = matches!(combinator, Combinator::Race) && args.iter().all(|arg| arg.spread);
-    let check = all_spreads.then(|| {
-        quote!(#krate::__private::race_spreads_not_all_empty([
-            #(#krate::__private::race_spread_is_empty(&#bindings)),*
-        ]);)
-    });
-    (combined, check)
+    stages
 }
 
-/// The traits whose methods turn each argument into a future. Only an invocation with a spread
-/// names the spread glue, which needs the `alloc` feature.
-fn imports(combinator: Combinator, krate: &TokenStream, spreads: bool) -> TokenStream {
-    let (kind, fallback, _) = combinator.argument();
-    let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
-    let mut imports = quote!(use #krate::__private::{#kind as _, #fallback as _};);
-    if spreads {
-        let (kind, fallback, _) = combinator.spread();
-        let (kind, fallback) = (format_ident!("{}", kind), format_ident!("{}", fallback));
-        imports.extend(quote!(use #krate::__private::{#kind as _, #fallback as _};));
+/// The traits whose methods convert each argument, and the checks and what they read, by the
+/// names the expansion calls them (see `promise_core::__private`). Only an invocation with a
+/// spread names the spread glue, which needs the `alloc` feature.
+fn imports(
+    combinator: Combinator,
+    krate: &TokenStream,
+    spreads: bool,
+    flat_any: bool,
+) -> TokenStream {
+    let (argument, spread, result) = combinator.checks();
+    let mut traits = vec!["ArgumentKind", "ArgumentFallback"];
+    let mut checks = vec![argument];
+    let mut readers = vec![];
+    if let Some(result) = result {
+        traits.extend(["ResultKind", "ResultFallback"]);
+        checks.push(result);
+        readers.push("output_of");
     }
-    imports
+    if spreads {
+        traits.extend(["SpreadKind", "SpreadFallback"]);
+        checks.push(spread);
+        if result.is_some() {
+            traits.extend(["ItemsResultKind", "ItemsResultFallback"]);
+            readers.push("item_output_of");
+        }
+    }
+    if let Some(same) = combinator.sameness(flat_any) {
+        let (kind, fallback) = match same.kind {
+            "same_kind" => ("SameKind", "SameFallback"),
+            "same_error_kind" => ("SameErrorKind", "SameErrorFallback"),
+            _ => ("PartSameKind", "PartSameFallback"),
+        };
+        traits.extend([kind, fallback]);
+        checks.push(same.check);
+        readers.push(same.pair);
+    }
+    let traits = traits.into_iter().map(|name| format_ident!("{}", name));
+    let [checks, readers] = [checks, readers].map(|names| {
+        names
+            .into_iter()
+            .map(|name| Ident::new(name, Span::mixed_site()))
+    });
+    quote! {
+        use #krate::__private::{#(#traits as _,)* #(#readers),*};
+        use #krate::checks::{#(#checks),*};
+    }
 }

@@ -190,7 +190,7 @@ fn expand_fn(krate: &TokenStream, function: ItemFn) -> TokenStream {
     let body = if sig.asyncness.is_some() {
         // Spanned at the fn's name: a body that is not `Send + 'static` is reported there.
         quote_spanned! {name.span()=>
-            #krate::__private::start(async move {
+            #krate::checks::PromiseBody::start(async move {
                 #(#bindings)*
                 #(#stmts)*
             })
@@ -244,6 +244,8 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
             "`#[promisify]` functions cannot be `extern`: they return a Rust `Promise`; remove the ABI",
         );
     }
+    // A lifetime parameter is one mistake with its uses: it is reported, they are not.
+    let mut declared = Vec::new();
     for param in &sig.generics.params {
         if let GenericParam::Lifetime(lifetime) = param {
             errors.push(
@@ -251,8 +253,12 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
                 "`#[promisify]` functions cannot have lifetime parameters: the body keeps running \
                  after the call returns, so it cannot borrow; take owned values",
             );
+            declared.push(&lifetime.lifetime);
         }
     }
+    let borrows = |lifetime: Option<&syn::Lifetime>| {
+        lifetime.is_none_or(|l| l.ident != "static" && !declared.contains(&l))
+    };
     for input in &sig.inputs {
         match input {
             FnArg::Receiver(receiver) => {
@@ -267,9 +273,12 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
                 }
             }
             FnArg::Typed(typed) => {
-                let mut borrows = Borrows(Vec::new());
-                borrows.visit_type(&typed.ty);
-                for borrow in borrows.0 {
+                let mut found = Borrows {
+                    borrows: &borrows,
+                    found: Vec::new(),
+                };
+                found.visit_type(&typed.ty);
+                for borrow in found.found {
                     errors.push(
                         borrow,
                         "`#[promisify]` functions cannot borrow their arguments: the body keeps \
@@ -282,27 +291,27 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
     }
 }
 
-/// Whether a reference with this lifetime (none: elided), or this lifetime, borrows from the
-/// caller: all but `'static` do.
-fn borrows(lifetime: Option<&syn::Lifetime>) -> bool {
-    lifetime.is_none_or(|l| l.ident != "static")
+/// The borrows a parameter's type holds: references and lifetimes, but for those `borrows`
+/// lets pass (`'static`, and the lifetime parameters already reported).
+struct Borrows<'a, B> {
+    /// Whether a reference with this lifetime (none: elided), or this lifetime, is a borrow
+    /// to report.
+    borrows: &'a B,
+    found: Vec<TokenStream>,
 }
 
-/// The borrows a parameter's type holds: references and lifetimes, but for `'static`.
-struct Borrows(Vec<TokenStream>);
-
-impl<'ast> Visit<'ast> for Borrows {
+impl<'ast, B: Fn(Option<&syn::Lifetime>) -> bool> Visit<'ast> for Borrows<'_, B> {
     fn visit_type_reference(&mut self, reference: &'ast syn::TypeReference) {
-        if borrows(reference.lifetime.as_ref()) {
-            self.0.push(reference.to_token_stream());
+        if (self.borrows)(reference.lifetime.as_ref()) {
+            self.found.push(reference.to_token_stream());
         } else {
             self.visit_type(&reference.elem);
         }
     }
 
     fn visit_lifetime(&mut self, lifetime: &'ast syn::Lifetime) {
-        if borrows(Some(lifetime)) {
-            self.0.push(lifetime.to_token_stream());
+        if (self.borrows)(Some(lifetime)) {
+            self.found.push(lifetime.to_token_stream());
         }
     }
 }

@@ -45,7 +45,7 @@ where
 }
 
 /// The future of [`any`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[must_use = "`any(..)` does nothing unless you `.await` it or poll it: unlike `Promise.any`, it is lazy"]
 pub struct Any<F: TryFuture> {
     slots: Slots<F, F::Error>,
 }

@@ -41,7 +41,7 @@ where
 }
 
 /// The future of [`join_all`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[must_use = "`join_all(..)` does nothing unless you `.await` it or poll it: unlike `Promise.all`, it is lazy"]
 pub struct JoinAll<F: TryFuture> {
     slots: Slots<F, F::Ok>,
 }

@@ -46,7 +46,7 @@ where
 }
 
 /// The future of [`race`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[must_use = "`race(..)` does nothing unless you `.await` it or poll it: unlike `Promise.race`, it is lazy"]
 pub struct Race<F: Future> {
     slots: Slots<F, ()>,
 }

@@ -34,7 +34,7 @@ where
 }
 
 /// The future of [`settle`].
-#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[must_use = "`settle(..)` does nothing unless you `.await` it or poll it: unlike `Promise.allSettled`, it is lazy"]
 pub struct Settle<F: Future> {
     slots: Slots<F, F::Output>,
 }

@@ -7,8 +7,8 @@
 )]
 
 use alloc::vec::Vec;
-use core::future::{Future, IntoFuture, Pending};
-use core::iter::Map;
+use core::future::{Future, IntoFuture, Pending, pending};
+use core::iter::{Empty, Map, empty};
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll, ready};
@@ -16,155 +16,140 @@ use core::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::{Any, JoinAll, Race, Settle, any};
-use crate::__private::{AnyResult, AnySame, JoinAllResult};
+use crate::__private::{Fallible, IsResult, Same};
 use crate::AggregateError;
 use crate::try_future::TryFuture;
 
-/// Defines, for one macro, what a spread `..iter` takes: an iterator of futures, checked in one
-/// bound on the argument itself, so that a mistake is one error at the user's token.
-macro_rules! spread {
-    ($Trait:ident $message:literal) => {
-        #[doc(hidden)]
-        #[diagnostic::on_unimplemented(
-            message = $message,
-            label = "not an iterator of futures",
-            note = "a spread `..iter` takes an iterator whose items implement `IntoFuture`, as in `..ids.map(fetch)`"
-        )]
-        pub trait $Trait {
-            #[doc(hidden)]
-            type Future: Future;
-            #[doc(hidden)]
-            type Futures: Iterator<Item = Self::Future>;
-            #[doc(hidden)]
-            fn futures(self) -> Self::Futures;
-        }
+// A spread goes through the stages of an argument (see `__private`): stage 1 checks that it
+// is an iterator of futures and turns it into the iterator of their futures; stage 2 (for
+// `join_all!` and `any!`) checks that their outputs are `Result`s; then it becomes the dynamic
+// combinator over them, one argument of the fixed one, which stage 3 holds to the first.
 
-        #[diagnostic::do_not_recommend]
-        impl<I: IntoIterator<Item: IntoFuture>> $Trait for I {
-            type Future = <I::Item as IntoFuture>::IntoFuture;
-            type Futures = Map<I::IntoIter, fn(I::Item) -> Self::Future>;
+/// The futures of a spread's items.
+type Futures<I> = Map<
+    <I as IntoIterator>::IntoIter,
+    fn(<I as IntoIterator>::Item) -> <<I as IntoIterator>::Item as IntoFuture>::IntoFuture,
+>;
 
-            fn futures(self) -> Self::Futures {
-                self.into_iter().map(IntoFuture::into_future)
-            }
-        }
-    };
-}
-
-spread!(JoinAllSpread "`join_all!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
-spread!(SettleSpread "`settle!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
-spread!(RaceSpread "`race!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
-spread!(AnySpreadItems "`any!` spreads the futures of an iterator, but `{Self}` is not an iterator of futures");
-
-/// For one macro, how a spread becomes its future, as `argument!` does for an argument:
-/// `(&iter).<kind>().into_spread(iter)` picks the impl on `I` when `iter` is an iterator of
-/// futures; anything else falls through to the impl on `&I`, whose bound reports the mistake
-/// with the message above, and whose placeholder (the combinator over no futures) keeps the
-/// rest of the expansion from failing again.
-macro_rules! spread_kind {
-    (
-        $Trait:ident $Kind:ident $Fallback:ident $FallbackTag:ident $Tag:ident $kind:ident
-        [$($generics:ident),*] $Placeholder:ty = $placeholder:expr
-    ) => {
-        #[doc(hidden)]
-        pub trait $Kind {
-            #[doc(hidden)]
-            #[inline(always)]
-            fn $kind(&self) -> $Tag {
-                $Tag
-            }
-        }
-
-        impl<I: IntoIterator<Item: IntoFuture>> $Kind for I {}
-
-        #[doc(hidden)]
-        #[allow(missing_debug_implementations)]
-        pub struct $Tag;
-
-        #[doc(hidden)]
-        pub trait $Fallback {
-            #[doc(hidden)]
-            #[inline(always)]
-            fn $kind(&self) -> $FallbackTag {
-                $FallbackTag
-            }
-        }
-
-        impl<I> $Fallback for &I {}
-
-        #[doc(hidden)]
-        #[allow(missing_debug_implementations)]
-        pub struct $FallbackTag;
-
-        impl $FallbackTag {
-            #[doc(hidden)]
-            pub fn into_spread<I: $Trait, $($generics),*>(self, _: I) -> $Placeholder {
-                $placeholder
-            }
-        }
-    };
-}
-
-spread_kind!(
-    JoinAllSpread JoinAllSpreadKind JoinAllSpreadFallback JoinAllSpreadFallbackTag
-    JoinAllSpreadTag join_all_spread_kind
-    [T, E] JoinAll<Pending<Result<T, E>>> = super::join_all(core::iter::empty::<Pending<Result<T, E>>>())
-);
-spread_kind!(
-    SettleSpread SettleSpreadKind SettleSpreadFallback SettleSpreadFallbackTag
-    SettleSpreadTag settle_spread_kind
-    [T] Settle<Pending<T>> = super::settle(core::iter::empty::<Pending<T>>())
-);
-spread_kind!(
-    RaceSpread RaceSpreadKind RaceSpreadFallback RaceSpreadFallbackTag
-    RaceSpreadTag race_spread_kind
-    [T] Race<Pending<T>> = Race::spread(core::iter::empty::<Pending<T>>())
-);
-spread_kind!(
-    AnySpreadItems AnySpreadKind AnySpreadFallback AnySpreadFallbackTag
-    AnySpreadTag any_spread_kind
-    [T, E] AnySpread<Pending<Result<T, E>>> = AnySpread { any: any(core::iter::empty::<Pending<Result<T, E>>>()) }
-);
-
-impl JoinAllSpreadTag {
+/// Stage 1's conversion of a spread: `(&iter).spread_kind().into_futures(iter)`.
+#[doc(hidden)]
+pub trait SpreadKind {
     #[doc(hidden)]
     #[inline(always)]
-    pub fn into_spread<I: JoinAllSpread>(self, iter: I) -> JoinAll<I::Future>
-    where
-        I::Future: TryFuture<Output: JoinAllResult>,
-    {
-        super::join_all(iter.futures())
+    fn spread_kind(&self) -> IntoFutures {
+        IntoFutures
     }
 }
 
-impl SettleSpreadTag {
+impl<I: IntoIterator<Item: IntoFuture>> SpreadKind for I {}
+
+#[doc(hidden)]
+pub trait SpreadFallback {
     #[doc(hidden)]
     #[inline(always)]
-    pub fn into_spread<I: SettleSpread>(self, iter: I) -> Settle<I::Future> {
-        super::settle(iter.futures())
+    fn spread_kind(&self) -> NoFutures {
+        NoFutures
     }
 }
 
-impl RaceSpreadTag {
+impl<I> SpreadFallback for &I {}
+
+/// The tag of a spread of futures.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct IntoFutures;
+
+impl IntoFutures {
     #[doc(hidden)]
     #[inline(always)]
-    /// Unlike `race(iter)`, empty is allowed: the other arguments finish the race.
-    pub fn into_spread<I: RaceSpread>(self, iter: I) -> Race<I::Future> {
-        Race::spread(iter.futures())
+    pub fn into_futures<I: IntoIterator<Item: IntoFuture>>(self, iter: I) -> Futures<I> {
+        iter.into_iter().map(IntoFuture::into_future)
     }
 }
 
-impl AnySpreadTag {
+/// The tag of a spread that is not of futures: its check has failed.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct NoFutures;
+
+impl NoFutures {
+    #[doc(hidden)]
+    pub fn into_futures<I, T>(self, _: I) -> Empty<Pending<T>> {
+        empty()
+    }
+}
+
+/// The output a spread's futures resolve to, for stage 2's check.
+#[doc(hidden)]
+#[inline(always)]
+pub fn item_output_of<I: Iterator<Item: Future>>(
+    _: &I,
+) -> PhantomData<<I::Item as Future>::Output> {
+    PhantomData
+}
+
+/// Stage 2's conversion of a spread: `(&futures).items_result_kind().into_result(futures)`.
+#[doc(hidden)]
+pub trait ItemsResultKind {
     #[doc(hidden)]
     #[inline(always)]
-    pub fn into_spread<I: AnySpreadItems>(self, iter: I) -> AnySpread<I::Future>
-    where
-        I::Future: TryFuture<Output: AnyResult>,
-    {
-        AnySpread {
-            any: any(iter.futures()),
-        }
+    fn items_result_kind(&self) -> Fallible {
+        Fallible
     }
+}
+
+impl<I: Iterator<Item: Future<Output: IsResult>>> ItemsResultKind for I {}
+
+#[doc(hidden)]
+pub trait ItemsResultFallback {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn items_result_kind(&self) -> NotFallibleItems {
+        NotFallibleItems
+    }
+}
+
+impl<I> ItemsResultFallback for &I {}
+
+/// The tag of a spread whose futures do not resolve to `Result`s: its check has failed.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct NotFallibleItems;
+
+impl NotFallibleItems {
+    #[doc(hidden)]
+    pub fn into_result<I, T, E>(self, _: I) -> Empty<Pending<Result<T, E>>> {
+        empty()
+    }
+}
+
+/// A spread of `join_all!`, once its futures are checked.
+#[doc(hidden)]
+#[inline(always)]
+pub fn spread_join_all<I: Iterator<Item: TryFuture>>(futures: I) -> JoinAll<I::Item> {
+    super::join_all(futures)
+}
+
+/// A spread of `settle!`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn spread_settle<I: Iterator<Item: Future>>(futures: I) -> Settle<I::Item> {
+    super::settle(futures)
+}
+
+/// A spread of `race!`: unlike `race(iter)`, empty is allowed, as the other arguments finish
+/// the race.
+#[doc(hidden)]
+#[inline(always)]
+pub fn spread_race<I: Iterator<Item: Future>>(futures: I) -> Race<I::Item> {
+    Race::spread(futures)
+}
+
+/// A spread of `any!`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn spread_any<I: Iterator<Item: TryFuture>>(futures: I) -> AnySpread<I::Item> {
+    AnySpread { any: any(futures) }
 }
 
 /// `race!` whose arguments are all spreads: as `race(iter)`, empty would never finish.
@@ -235,37 +220,91 @@ impl<F: TryFuture> Future for AnyOne<F> {
     }
 }
 
-/// The output of one element of an `any!` spread, which the other arguments are held to.
+/// An argument of an `any!` with spreads, `AnyOne` or `AnySpread`: `Item` is what the other
+/// arguments are held to, the output of the one future or of each of the spread's.
 #[doc(hidden)]
-pub fn output_of_spread<F: TryFuture>(_: &AnySpread<F>) -> PhantomData<F::Output> {
+pub trait AnyPart {
+    #[doc(hidden)]
+    type Item;
+}
+
+impl<F: TryFuture> AnyPart for AnyOne<F> {
+    type Item = F::Output;
+}
+
+impl<F: TryFuture> AnyPart for AnySpread<F> {
+    type Item = F::Output;
+}
+
+/// The output a later argument of an `any!` with spreads is held to.
+#[doc(hidden)]
+#[inline(always)]
+pub fn part_output_of<P: AnyPart>(_: &P) -> PhantomData<P::Item> {
     PhantomData
 }
 
+/// What stage 3 checks of a later argument of an `any!` with spreads paired with the first's
+/// output.
 #[doc(hidden)]
-pub fn any_same_spread<T, F>(_: PhantomData<T>, spread: AnySpread<F>) -> AnySpread<F>
-where
-    F: TryFuture<Output: AnySame<T>>,
-{
-    spread
+#[inline(always)]
+pub fn part_pair<T, P: AnyPart>(_: &(PhantomData<T>, P)) -> (PhantomData<P::Item>, PhantomData<T>) {
+    (PhantomData, PhantomData)
+}
+
+/// Stage 3's conversion in an `any!` with spreads:
+/// `(&(first, part)).part_same_kind().into_same((first, part))`.
+#[doc(hidden)]
+pub trait PartSameKind {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn part_same_kind(&self) -> Same {
+        Same
+    }
+}
+
+impl<T, P: AnyPart<Item = T>> PartSameKind for (PhantomData<T>, P) {}
+
+#[doc(hidden)]
+pub trait PartSameFallback {
+    #[doc(hidden)]
+    #[inline(always)]
+    fn part_same_kind(&self) -> NotSamePart {
+        NotSamePart
+    }
+}
+
+impl<P> PartSameFallback for &P {}
+
+/// The tag of a later argument of an `any!` with spreads that does not agree with the first:
+/// its check has failed.
+#[doc(hidden)]
+#[allow(missing_debug_implementations)]
+pub struct NotSamePart;
+
+impl NotSamePart {
+    #[doc(hidden)]
+    pub fn into_same<T, P>(self, _: (PhantomData<T>, P)) -> AnyOne<Pending<T>> {
+        AnyOne { future: pending() }
+    }
 }
 
 pin_project! {
     /// An `any!` with spreads: every error, flattened in argument order.
     #[doc(hidden)]
-    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[must_use = "`any!(..)` does nothing unless you `.await` it or poll it: unlike `Promise.any`, it is lazy"]
     #[derive(Debug)]
-    pub struct AnyFlat<A> {
+    pub struct AnyWithSpreads<A> {
         #[pin]
         any: A,
     }
 }
 
 #[doc(hidden)]
-pub fn any_flat<A>(any: A) -> AnyFlat<A> {
-    AnyFlat { any }
+pub fn any_with_spreads<A>(any: A) -> AnyWithSpreads<A> {
+    AnyWithSpreads { any }
 }
 
-impl<A, T, E, const N: usize> Future for AnyFlat<A>
+impl<A, T, E, const N: usize> Future for AnyWithSpreads<A>
 where
     A: Future<Output = Result<T, AggregateError<[Piece<E>; N]>>>,
 {
