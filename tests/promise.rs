@@ -235,11 +235,7 @@ fn a_dropped_resolver_abandons_the_promise() {
     drop(resolver);
     assert_eq!(promise.settled().wait(), Err(PromiseError::Abandoned));
     let payload = catch_unwind(AssertUnwindSafe(|| awaiter.wait())).unwrap_err();
-    assert!(
-        panic_message(&*payload).contains("Resolver was dropped"),
-        "{}",
-        panic_message(&*payload)
-    );
+    assert_eq!(panic_message(&*payload), ABANDONED);
 }
 
 /// Records that it was dropped.
@@ -279,11 +275,35 @@ fn cancel_aborts_the_work_and_every_awaiter_sees_cancelled() {
             "the task was aborted, dropping the body"
         );
         let payload = tokio::spawn(promise).await.unwrap_err().into_panic();
-        assert_eq!(
-            panic_message(&*payload),
-            "awaited a promise that was cancelled"
-        );
+        assert_eq!(panic_message(&*payload), CANCELLED);
     });
+}
+
+const CANCELLED: &str = "awaited a promise that was cancelled (`PromiseError::Cancelled`): \
+     `cancel` was called on it, or the runtime running its work shut down first";
+const ABANDONED: &str = "awaited a promise that was abandoned (`PromiseError::Abandoned`): its \
+     `Resolver` was dropped without settling it";
+
+/// `.await` and `wait()` name the failure alike, in the words of `PromiseError`.
+#[test]
+fn awaiting_a_cancelled_or_abandoned_promise_panics_naming_it() {
+    let awaited = |promise: Promise<u8>| {
+        let runtime = current_thread();
+        let payload = catch_unwind(AssertUnwindSafe(|| runtime.block_on(promise))).unwrap_err();
+        panic_message(&*payload).to_owned()
+    };
+    let waited = |promise: Promise<u8>| {
+        let payload = catch_unwind(AssertUnwindSafe(|| promise.wait())).unwrap_err();
+        panic_message(&*payload).to_owned()
+    };
+    for read in [awaited, waited] {
+        let (promise, resolver) = Promise::<u8>::with_resolvers();
+        drop(resolver);
+        assert_eq!(read(promise), ABANDONED);
+        let (promise, _resolver) = Promise::<u8>::with_resolvers();
+        promise.cancel();
+        assert_eq!(read(promise), CANCELLED);
+    }
 }
 
 #[test]

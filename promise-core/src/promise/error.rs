@@ -102,10 +102,15 @@ impl Failure {
             PromiseError::Panicked(message) => {
                 panic!("awaited a promise whose work panicked: {message}")
             }
-            PromiseError::Cancelled => panic!("awaited a promise that was cancelled"),
-            PromiseError::Abandoned => {
-                panic!("awaited a promise whose Resolver was dropped without settling it")
-            }
+            // Named as `PromiseError` names them, so that the docs are easy to find.
+            PromiseError::Cancelled => panic!(
+                "awaited a promise that was cancelled (`PromiseError::Cancelled`): `cancel` was \
+                 called on it, or the runtime running its work shut down first"
+            ),
+            PromiseError::Abandoned => panic!(
+                "awaited a promise that was abandoned (`PromiseError::Abandoned`): its `Resolver` \
+                 was dropped without settling it"
+            ),
         }
     }
 }
