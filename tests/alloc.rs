@@ -293,3 +293,27 @@ fn spreads_allocate_what_their_dynamic_combinator_does() {
     let count = allocations_in(|| assert_eq!(run(race!(yield_once(0), ..(1..20).map(ready))), 1));
     assert_eq!(count, 1);
 }
+
+/// A promise awaited by one long-lived handle while many others come, poll once and go: the
+/// awaiters' wakers take no more room than there are awaiters at once, whatever the churn.
+#[test]
+fn awaiters_that_come_and_go_leave_no_waker_behind() {
+    let (promise, resolver) = Promise::<u8>::with_resolvers();
+    let waker = std::task::Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    let mut long_lived = promise.clone();
+    assert!(Pin::new(&mut long_lived).poll(&mut cx).is_pending());
+    let mut churn = |times: usize| {
+        for _ in 0..times {
+            let mut passing = promise.clone();
+            assert!(Pin::new(&mut passing).poll(&mut cx).is_pending());
+        }
+    };
+    churn(10);
+    // Each round allocates and frees the same blocks: none stays, so the list does not grow.
+    let ((), allocations, frees) = allocations_and_frees_in(|| churn(100_000));
+    assert_eq!(allocations, frees, "the waker list grew");
+    resolver.resolve(7);
+    assert_eq!(run(long_lived), 7);
+    assert_eq!(run(promise), 7);
+}

@@ -290,11 +290,11 @@ fn awaiting_a_cancelled_or_abandoned_promise_panics_naming_it() {
     let awaited = |promise: Promise<u8>| {
         let runtime = current_thread();
         let payload = catch_unwind(AssertUnwindSafe(|| runtime.block_on(promise))).unwrap_err();
-        panic_message(&*payload).to_owned()
+        panic_message(&*payload).clone()
     };
     let waited = |promise: Promise<u8>| {
         let payload = catch_unwind(AssertUnwindSafe(|| promise.wait())).unwrap_err();
-        panic_message(&*payload).to_owned()
+        panic_message(&*payload).clone()
     };
     for read in [awaited, waited] {
         let (promise, resolver) = Promise::<u8>::with_resolvers();
@@ -602,4 +602,59 @@ fn a_promise_is_fused_once_awaited_to_the_end() {
     });
     assert_eq!(value, 7);
     assert!(promise.is_terminated());
+}
+
+/// JavaScript runs a chain of any length: settling it runs each link's callback one after the
+/// other, not each inside the previous one's frame.
+#[test]
+fn a_chain_of_a_million_thens_settles_on_a_small_stack() {
+    const LINKS: u64 = 1_000_000;
+    let (first, resolver) = Promise::<u64>::with_resolvers();
+    let mut last = first;
+    for _ in 0..LINKS {
+        last = last.then(|n| n + 1);
+    }
+    // tokio's worker threads have 2 MiB stacks.
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || resolver.resolve(0))
+        .unwrap()
+        .join()
+        .expect("settling the chain overflowed the stack");
+    assert_eq!(last.wait(), LINKS);
+}
+
+/// A value whose clone panics: what `T::clone` does when the user's code is wrong.
+#[derive(Debug)]
+struct CloneBomb(u8);
+
+impl Clone for CloneBomb {
+    fn clone(&self) -> Self {
+        panic!("clone of {}", self.0)
+    }
+}
+
+#[test]
+fn a_panicking_clone_fails_its_reader_alone() {
+    let (promise, resolver) = Promise::<CloneBomb>::with_resolvers();
+    let awaiter = promise.clone();
+    // The callback reads first, while `awaiter` still will: it gets the clone.
+    let chained = promise.then(|bomb| bomb.0);
+    let after = chained.clone().then(|n| n + 1);
+    std::thread::spawn(move || resolver.resolve(CloneBomb(7)))
+        .join()
+        .expect("a clone's panic reached the thread that settled the promise");
+    assert_eq!(
+        chained.settled().wait(),
+        Err(PromiseError::Panicked("clone of 7".into()))
+    );
+    assert_eq!(
+        after.settled().wait(),
+        Err(PromiseError::Panicked("clone of 7".into()))
+    );
+    assert_eq!(
+        awaiter.wait().0,
+        7,
+        "the last reader takes the value itself"
+    );
 }

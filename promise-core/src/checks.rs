@@ -56,10 +56,10 @@ macro_rules! result {
     ($Trait:ident $message:literal $note:literal) => {
         #[doc(hidden)]
         #[diagnostic::on_unimplemented(
-                            message = $message,
-                            label = "resolves to `{Self}`, not to a `Result`",
-                            note = $note
-                        )]
+                                            message = $message,
+                                            label = "resolves to `{Self}`, not to a `Result`",
+                                            note = $note
+                                        )]
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]

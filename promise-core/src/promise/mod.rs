@@ -1,15 +1,16 @@
 //! `Promise<T>`: an eager, shareable, chainable result, as in JavaScript.
 
 mod error;
+mod queue;
 mod runtime;
 mod shared;
+mod sync;
 
 use std::boxed::Box;
 use std::fmt;
 use std::future::Future;
 use std::mem;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::FusedFuture;
@@ -19,6 +20,7 @@ use error::{Failure, Outcome};
 use runtime::{block_on, guard};
 pub(crate) use runtime::{run, start};
 use shared::Shared;
+use sync::Arc;
 
 /// The result of work that has already started, like a JavaScript promise.
 ///

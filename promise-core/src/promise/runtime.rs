@@ -54,7 +54,7 @@ where
             let shared = Shared::new();
             let task = handle.spawn(Task {
                 body,
-                shared: Some(Arc::clone(&shared)),
+                shared: Some(super::sync::Arc::clone(&shared)),
             });
             shared.set_task(task);
             Promise::from_shared(shared)
@@ -97,7 +97,7 @@ impl<F: Future> Future for CatchUnwind<F> {
 /// shut down), it settles its promise as cancelled.
 struct Task<F: Future> {
     body: Pin<Box<CatchUnwind<F>>>,
-    shared: Option<Arc<Shared<F::Output>>>,
+    shared: Option<super::sync::Arc<Shared<F::Output>>>,
 }
 
 impl<F: Future> Future for Task<F> {

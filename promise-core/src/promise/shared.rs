@@ -1,23 +1,30 @@
 use std::boxed::Box;
 use std::mem;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
-use tokio::task::JoinHandle;
-
 use super::error::{Failure, Outcome, PromiseError};
+use super::queue;
+use super::runtime::guard;
+use super::sync::{Arc, Mutex, MutexGuard, OnceLock, Task};
 
-type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
+pub(crate) type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
+
+/// The callbacks of a settled promise, each with its share of the outcome.
+pub(crate) type Jobs<T> = Vec<(Callback<T>, Share<T>)>;
 
 /// The state of a promise that was not settled when it was made, shared by its handles, the
 /// callbacks chained to it, and whatever settles it (its task or its `Resolver`).
+///
+/// No user code runs under the lock: not `T::clone`, not `T`'s drop, not a callback. The lock
+/// only decides who gets what; the cloning, dropping and calling happen after it is released.
 pub(crate) struct Shared<T> {
     state: Mutex<State<T>>,
     /// The task running the work, if there is one, to abort it. Outside the lock: set once,
     /// right after the spawn, and read only by `cancel`. The `JoinHandle` itself, not an
     /// `AbortHandle` made from it: one reference to the task instead of two.
-    task: OnceLock<JoinHandle<()>>,
+    task: OnceLock<Task>,
 }
 
 struct State<T> {
@@ -31,12 +38,44 @@ struct State<T> {
     /// The wakers of the handles awaiting it, each at the index its handle keeps.
     wakers: Wakers,
     callbacks: Vec<Callback<T>>,
+    /// Runs the callbacks once it settles; set with the first callback, where `T: 'static`
+    /// is known (see `queue`).
+    run: Option<fn(Jobs<T>)>,
 }
 
 enum Slot<T> {
     Pending,
     Settled(Outcome<T>),
+    /// Settled with a value, which readers are cloning, outside the state's lock, from their
+    /// own reference to it; the last reader takes it if nobody else holds it by then. Clones
+    /// from several threads take turns (`T` need not be `Sync`), under the value's own lock,
+    /// which nothing else waits for.
+    Lent(Arc<Mutex<T>>),
     Taken,
+}
+
+/// One consumer's share of the outcome, as decided under the lock: read it after.
+pub(crate) enum Share<T> {
+    Outcome(Outcome<T>),
+    /// Clone the value, or take it if this is the last reference.
+    Lent(Arc<Mutex<T>>, fn(&T) -> T),
+}
+
+impl<T> Share<T> {
+    /// The outcome itself: a clone of a lent value, or the value if nobody else holds it. A
+    /// `T::clone` that panics fails this reader alone, as `Panicked`.
+    pub(crate) fn read(self) -> Outcome<T> {
+        match self {
+            Share::Outcome(outcome) => outcome,
+            Share::Lent(value, clone) => match Arc::try_unwrap(value) {
+                Ok(value) => Ok(value.into_inner().unwrap_or_else(PoisonError::into_inner)),
+                // A clone that panicked left the value as it was: it only had `&T`.
+                Err(value) => {
+                    guard(|| clone(&value.lock().unwrap_or_else(PoisonError::into_inner)))
+                }
+            },
+        }
+    }
 }
 
 impl<T> Shared<T> {
@@ -48,29 +87,37 @@ impl<T> Shared<T> {
                 cloner: None,
                 wakers: Wakers::default(),
                 callbacks: Vec::new(),
+                run: None,
             }),
             task: OnceLock::new(),
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // The lock is never held while user code runs, so it cannot be poisoned by user code.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        // No user code runs under the lock, so no user code can poison it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Settles the promise, unless it already is (a cancelled promise ignores a late result).
-    /// Wakes the awaiters and runs the chained callbacks, on this thread.
+    /// Wakes the awaiters and runs the chained callbacks, on this thread; a callback that
+    /// settles another promise in turn only queues that one's callbacks (see `queue`), so a
+    /// chain of any length runs in constant stack.
     pub(crate) fn settle(&self, outcome: Outcome<T>) -> bool {
         let mut state = self.lock();
         if !matches!(state.outcome, Slot::Pending) {
+            drop(state);
+            drop(outcome);
             return false;
         }
         state.outcome = Slot::Settled(outcome);
         let first = state.wakers.first.take();
         let more = mem::take(&mut state.wakers.more);
+        state.wakers.free.clear();
         let callbacks = mem::take(&mut state.callbacks);
+        let run = state.run.map(|run| {
+            let jobs: Jobs<T> = callbacks.into_iter().map(|c| (c, state.take())).collect();
+            (run, jobs)
+        });
         drop(state);
         if let Some(waker) = first {
             waker.wake();
@@ -78,9 +125,8 @@ impl<T> Shared<T> {
         for waker in more.into_iter().flatten() {
             waker.wake();
         }
-        for callback in callbacks {
-            let outcome = self.lock().take();
-            callback(outcome);
+        if let Some((run, jobs)) = run {
+            run(jobs);
         }
         true
     }
@@ -92,11 +138,13 @@ impl<T> Shared<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Outcome<T>> {
         let mut state = self.lock();
-        if !matches!(state.outcome, Slot::Pending) {
-            return Poll::Ready(state.take());
+        if matches!(state.outcome, Slot::Pending) {
+            state.wakers.register(slot, cx.waker());
+            return Poll::Pending;
         }
-        state.wakers.register(slot, cx.waker());
-        Poll::Pending
+        let share = state.take();
+        drop(state);
+        Poll::Ready(share.read())
     }
 
     /// The outcome for one consumer if settled; otherwise forgets the waker under `slot`, as the
@@ -107,20 +155,26 @@ impl<T> Shared<T> {
             state.wakers.clear(slot);
             None
         } else {
-            Some(state.take())
+            let share = state.take();
+            drop(state);
+            Some(share.read())
         }
     }
 
     /// Runs `callback` with one consumer's share of the outcome: when the promise settles, on the
     /// thread that settles it, or now if it already has.
-    pub(crate) fn when_settled(&self, callback: Callback<T>) {
+    pub(crate) fn when_settled(&self, callback: Callback<T>)
+    where
+        T: Send + 'static,
+    {
         let mut state = self.lock();
         if matches!(state.outcome, Slot::Pending) {
             state.callbacks.push(callback);
+            state.run = Some(queue::run::<T, Jobs<T>>);
         } else {
-            let outcome = state.take();
+            let share = state.take();
             drop(state);
-            callback(outcome);
+            queue::run([(callback, share)]);
         }
     }
 
@@ -135,19 +189,22 @@ impl<T> Shared<T> {
         let mut state = self.lock();
         state.consumers -= 1;
         state.wakers.clear(slot);
-        if state.consumers == 0 {
-            // Nobody will read it: drop the value now, not with the last `Arc`.
-            if let Slot::Settled(_) = state.outcome {
-                state.outcome = Slot::Taken;
-            }
-        }
+        // Nobody will read it: drop the value now, not with the last `Arc`, and not under
+        // the lock.
+        let unread = if state.consumers == 0 && !matches!(state.outcome, Slot::Pending) {
+            mem::replace(&mut state.outcome, Slot::Taken)
+        } else {
+            Slot::Taken
+        };
+        drop(state);
+        drop(unread);
     }
 
     pub(crate) fn is_settled(&self) -> bool {
         !matches!(self.lock().outcome, Slot::Pending)
     }
 
-    pub(crate) fn set_task(&self, task: JoinHandle<()>) {
+    pub(crate) fn set_task(&self, task: Task) {
         let _ = self.task.set(task);
     }
 
@@ -162,36 +219,49 @@ impl<T> Shared<T> {
 }
 
 impl<T> State<T> {
-    /// One consumer reads the settled outcome: the last takes it, the others clone it.
-    fn take(&mut self) -> Outcome<T> {
+    /// One consumer's share of the settled outcome: the last takes it, the others clone it,
+    /// after the lock is released (see `Share::read`).
+    fn take(&mut self) -> Share<T> {
         self.consumers -= 1;
-        if self.consumers > 0 {
-            match &self.outcome {
-                Slot::Settled(Ok(value)) => {
-                    let clone = self
-                        .cloner
-                        .expect("several consumers imply a `Clone` value");
-                    return Ok(clone(value));
-                }
-                Slot::Settled(Err(failure)) => return Err(failure.take_first()),
-                Slot::Pending | Slot::Taken => {}
+        let last = self.consumers == 0;
+        match mem::replace(&mut self.outcome, Slot::Taken) {
+            Slot::Settled(Err(failure)) if !last => {
+                let first = failure.take_first();
+                self.outcome = Slot::Settled(Err(failure));
+                Share::Outcome(Err(first))
+            }
+            Slot::Settled(outcome) if last => Share::Outcome(outcome),
+            Slot::Settled(Ok(value)) => self.lend(Arc::new(Mutex::new(value)), last),
+            Slot::Lent(value) => self.lend(value, last),
+            Slot::Settled(Err(_)) | Slot::Pending | Slot::Taken => {
+                unreachable!("a promise's outcome read twice")
             }
         }
-        match mem::replace(&mut self.outcome, Slot::Taken) {
-            Slot::Settled(outcome) => outcome,
-            Slot::Pending | Slot::Taken => unreachable!("a promise's outcome read twice"),
+    }
+
+    /// A reference to the value for one reader, the slot keeping one unless it is the last.
+    fn lend(&mut self, value: Arc<Mutex<T>>, last: bool) -> Share<T> {
+        let clone = self
+            .cloner
+            .expect("several consumers imply a `Clone` value");
+        if !last {
+            self.outcome = Slot::Lent(Arc::clone(&value));
         }
+        Share::Lent(value, clone)
     }
 }
 
 /// The wakers of a promise's awaiters: the first inline, as most promises have one awaiter,
-/// the others in a list. A handle keeps the index of its own.
+/// the others in a list whose freed entries are reused, so it holds no more entries than
+/// there were awaiters at once. A handle keeps the index of its own.
 #[derive(Default)]
 struct Wakers {
     /// Free (`None`) until a handle registers, and again once that handle is gone: a handle
     /// clears its entry when it stops waiting, and after `settle` takes it nobody registers.
     first: Option<Waker>,
     more: Vec<Option<Waker>>,
+    /// The indices of the entries of `more` that handles cleared.
+    free: Vec<usize>,
 }
 
 impl Wakers {
@@ -211,6 +281,9 @@ impl Wakers {
         } else if self.first.is_none() {
             self.first = Some(waker.clone());
             *slot = Some(0);
+        } else if let Some(i) = self.free.pop() {
+            self.more[i - 1] = Some(waker.clone());
+            *slot = Some(i);
         } else {
             self.more.push(Some(waker.clone()));
             *slot = Some(self.more.len());
@@ -218,8 +291,11 @@ impl Wakers {
     }
 
     fn clear(&mut self, slot: Option<usize>) {
-        if let Some(entry) = slot.and_then(|i| self.entry(i)) {
-            *entry = None;
+        let Some(i) = slot else { return };
+        if let Some(entry) = self.entry(i) {
+            if entry.take().is_some() && i > 0 {
+                self.free.push(i);
+            }
         }
     }
 }
