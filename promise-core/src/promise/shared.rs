@@ -7,7 +7,7 @@ use std::vec::Vec;
 use super::error::{Failure, Outcome, PromiseError};
 use super::queue;
 use super::runtime::guard;
-use super::sync::{Arc, Mutex, MutexGuard, OnceLock, Task};
+use super::sync::{Arc, AtomicUsize, Mutex, MutexGuard, OnceLock, Ordering, Task};
 
 pub(crate) type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
 
@@ -46,34 +46,53 @@ struct State<T> {
 enum Slot<T> {
     Pending,
     Settled(Outcome<T>),
-    /// Settled with a value, which readers are cloning, outside the state's lock, from their
-    /// own reference to it; the last reader takes it if nobody else holds it by then. Clones
-    /// from several threads take turns (`T` need not be `Sync`), under the value's own lock,
-    /// which nothing else waits for.
-    Lent(Arc<Mutex<T>>),
+    /// Settled with a value that readers are cloning, outside the state's lock; the slot
+    /// holds it too while more readers are to come.
+    Lent(Arc<Lent<T>>),
     Taken,
 }
 
 /// One consumer's share of the outcome, as decided under the lock: read it after.
 pub(crate) enum Share<T> {
     Outcome(Outcome<T>),
-    /// Clone the value, or take it if this is the last reference.
-    Lent(Arc<Mutex<T>>, fn(&T) -> T),
+    /// Clone the value, or take it if this is the last reader.
+    Lent(Arc<Lent<T>>, fn(&T) -> T),
+}
+
+/// A settled value that several readers share: each clones it, but the last to come takes it,
+/// so that it is cloned exactly once per other reader. Clones from several threads take turns
+/// under the value's own lock (`T` need not be `Sync`), which the state's lock never waits for.
+pub(crate) struct Lent<T> {
+    value: Mutex<Option<T>>,
+    /// The readers holding the value, and the slot while more readers are to come. Each
+    /// reader leaves under `value`'s lock; one that finds itself alone takes the value.
+    holders: AtomicUsize,
+}
+
+impl<T> Lent<T> {
+    /// One holder leaves: it takes the value if it is the last, or clones it with `clone`.
+    fn leave(&self, clone: Option<fn(&T) -> T>) -> Option<Outcome<T>> {
+        let mut value = self.value.lock().unwrap_or_else(PoisonError::into_inner);
+        // A new holder comes only from the slot, which is one: alone, we stay alone.
+        let outcome = if self.holders.load(Ordering::Acquire) == 1 {
+            clone.map(|_| Ok(value.take().expect("a lent value taken twice")))
+        } else {
+            let value = value.as_ref().expect("a lent value taken while lent");
+            // A clone that panics has only had `&T`: the value is as it was.
+            clone.map(|clone| guard(|| clone(value)))
+        };
+        self.holders.fetch_sub(1, Ordering::Release);
+        outcome
+    }
 }
 
 impl<T> Share<T> {
-    /// The outcome itself: a clone of a lent value, or the value if nobody else holds it. A
-    /// `T::clone` that panics fails this reader alone, as `Panicked`.
+    /// The outcome itself: a clone of a lent value, or the value if this is its last reader.
+    /// A `T::clone` that panics fails this reader alone, as `Panicked`.
     pub(crate) fn read(self) -> Outcome<T> {
         match self {
             Share::Outcome(outcome) => outcome,
-            Share::Lent(value, clone) => match Arc::try_unwrap(value) {
-                Ok(value) => Ok(value.into_inner().unwrap_or_else(PoisonError::into_inner)),
-                // A clone that panicked left the value as it was: it only had `&T`.
-                Err(value) => {
-                    guard(|| clone(&value.lock().unwrap_or_else(PoisonError::into_inner)))
-                }
-            },
+            Share::Lent(lent, clone) => lent.leave(Some(clone)).expect("a reader reads"),
         }
     }
 }
@@ -197,7 +216,10 @@ impl<T> Shared<T> {
             Slot::Taken
         };
         drop(state);
-        drop(unread);
+        if let Slot::Lent(lent) = unread {
+            // The slot's hold goes: a reader still cloning may now be the one to take it.
+            lent.leave(None);
+        }
     }
 
     pub(crate) fn is_settled(&self) -> bool {
@@ -231,7 +253,13 @@ impl<T> State<T> {
                 Share::Outcome(Err(first))
             }
             Slot::Settled(outcome) if last => Share::Outcome(outcome),
-            Slot::Settled(Ok(value)) => self.lend(Arc::new(Mutex::new(value)), last),
+            Slot::Settled(Ok(value)) => {
+                let lent = Arc::new(Lent {
+                    value: Mutex::new(Some(value)),
+                    holders: AtomicUsize::new(1),
+                });
+                self.lend(lent, last)
+            }
             Slot::Lent(value) => self.lend(value, last),
             Slot::Settled(Err(_)) | Slot::Pending | Slot::Taken => {
                 unreachable!("a promise's outcome read twice")
@@ -239,15 +267,17 @@ impl<T> State<T> {
         }
     }
 
-    /// A reference to the value for one reader, the slot keeping one unless it is the last.
-    fn lend(&mut self, value: Arc<Mutex<T>>, last: bool) -> Share<T> {
+    /// The value for one more reader, from the slot, which keeps holding it unless this is
+    /// the last reader, who gets the slot's hold.
+    fn lend(&mut self, lent: Arc<Lent<T>>, last: bool) -> Share<T> {
         let clone = self
             .cloner
             .expect("several consumers imply a `Clone` value");
         if !last {
-            self.outcome = Slot::Lent(Arc::clone(&value));
+            lent.holders.fetch_add(1, Ordering::Relaxed);
+            self.outcome = Slot::Lent(Arc::clone(&lent));
         }
-        Share::Lent(value, clone)
+        Share::Lent(lent, clone)
     }
 }
 
