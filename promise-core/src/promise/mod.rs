@@ -1,6 +1,8 @@
 //! `Promise<T>`: an eager, shareable, chainable result, as in JavaScript.
 
 mod error;
+#[cfg(all(test, loom))]
+mod loom;
 mod queue;
 mod runtime;
 mod shared;
