@@ -3,6 +3,8 @@
 //! re-exports `#[promisify]`.
 
 mod combinator;
+#[cfg(test)]
+mod fuzz;
 mod parse;
 mod promisify;
 

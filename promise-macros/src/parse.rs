@@ -17,7 +17,14 @@ pub(crate) struct Arg {
 
 pub(crate) fn invocation(input: TokenStream, name: &str) -> syn::Result<Invocation> {
     let parser = |input: ParseStream<'_>| {
-        let krate: TokenTree = input.parse()?;
+        // `$crate`, an identifier to the parser; anything else means the macro was called
+        // other than through the facade.
+        let krate = TokenTree::Ident(input.parse::<proc_macro2::Ident>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                format!("use `promisify::{name}`, not this macro"),
+            )
+        })?);
         input.parse::<Token![;]>()?;
         let mut args = Vec::new();
         while !input.is_empty() {
