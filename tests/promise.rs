@@ -29,6 +29,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
+// Tests named `..outside_any_runtime` start the built-in runtime, whose worker threads outlive
+// `main`: miri runs them with `-Zmiri-ignore-leaks`, for that reason alone (see `.ci/run`).
+
 /// Calls `f` inside the runtime's context, outside any task.
 trait EnterAnd {
     fn enter_and<T>(&self, f: impl FnOnce() -> T) -> T;
@@ -450,6 +453,17 @@ fn a_wake_up_between_the_first_poll_and_the_spawn_is_not_lost() {
         });
         assert_eq!(value, Ok("woken"));
     }
+}
+
+#[test]
+fn a_wake_up_before_the_spawn_is_not_lost_outside_any_runtime() {
+    #[promisify]
+    async fn woken_elsewhere() -> &'static str {
+        WokenElsewhere {
+            flag: Arc::new(AtomicBool::new(false)),
+        }
+        .await
+    }
     assert_eq!(woken_elsewhere().wait(), "woken");
 }
 
@@ -549,7 +563,7 @@ async fn through_a_reexport() -> u8 {
 }
 
 #[test]
-fn crate_argument_names_a_reexported_path() {
+fn crate_argument_names_a_reexported_path_outside_any_runtime() {
     let promise: reexported::pfy::Promise<u8> = through_a_reexport();
     assert_eq!(promise.wait(), 9);
 }
