@@ -433,15 +433,16 @@ impl Future for WokenElsewhere {
     }
 }
 
+#[promisify]
+async fn woken_elsewhere() -> &'static str {
+    WokenElsewhere {
+        flag: Arc::new(AtomicBool::new(false)),
+    }
+    .await
+}
+
 #[test]
 fn a_wake_up_between_the_first_poll_and_the_spawn_is_not_lost() {
-    #[promisify]
-    async fn woken_elsewhere() -> &'static str {
-        WokenElsewhere {
-            flag: Arc::new(AtomicBool::new(false)),
-        }
-        .await
-    }
     for (runtime, single) in [(current_thread(), true), (multi_thread(), false)] {
         let value = runtime.block_on(async {
             let promise = woken_elsewhere();
@@ -457,13 +458,6 @@ fn a_wake_up_between_the_first_poll_and_the_spawn_is_not_lost() {
 
 #[test]
 fn a_wake_up_before_the_spawn_is_not_lost_outside_any_runtime() {
-    #[promisify]
-    async fn woken_elsewhere() -> &'static str {
-        WokenElsewhere {
-            flag: Arc::new(AtomicBool::new(false)),
-        }
-        .await
-    }
     assert_eq!(woken_elsewhere().wait(), "woken");
 }
 

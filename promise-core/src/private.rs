@@ -35,28 +35,42 @@ pub use crate::iter::spread::*;
 // and it is reported once. (`(&x).<kind>()` finds the impl on `X` when its bound holds, or may
 // hold while types are still being inferred; anything else falls through to the impl on `&X`.)
 
-/// Stage 1's conversion: `(&arg).argument_kind().into_argument(arg)`.
-#[doc(hidden)]
-pub trait ArgumentKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn argument_kind(&self) -> AFuture {
-        AFuture
-    }
+/// Defines one conversion's pair of traits: `$Kind`, implemented where the check holds (or may
+/// hold, while types are being inferred), whose method gives `$Tag`; and `$Fallback`, on `&X`
+/// for every `X`, whose method gives `$Otherwise`. `(&x).method()` finds the first when it
+/// applies, the second otherwise.
+macro_rules! autoref {
+    ($Kind:ident $Fallback:ident $method:ident -> $Tag:ident, else $Otherwise:ident;
+     impl[$($generics:tt)*] for $Self:ty) => {
+        #[doc(hidden)]
+        pub trait $Kind {
+            #[doc(hidden)]
+            #[inline(always)]
+            fn $method(&self) -> $Tag {
+                $Tag
+            }
+        }
+
+        impl<$($generics)*> $Kind for $Self {}
+
+        #[doc(hidden)]
+        pub trait $Fallback {
+            #[doc(hidden)]
+            #[inline(always)]
+            fn $method(&self) -> $Otherwise {
+                $Otherwise
+            }
+        }
+
+        impl<X> $Fallback for &X {}
+    };
 }
 
-impl<F: IntoFuture> ArgumentKind for F {}
+#[cfg(feature = "alloc")]
+pub(crate) use autoref;
 
-#[doc(hidden)]
-pub trait ArgumentFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn argument_kind(&self) -> NotFuture {
-        NotFuture
-    }
-}
-
-impl<F> ArgumentFallback for &F {}
+// Stage 1's conversion: `(&arg).argument_kind().into_argument(arg)`.
+autoref!(ArgumentKind ArgumentFallback argument_kind -> AFuture, else NotFuture; impl[F: IntoFuture] for F);
 
 /// The tag of an argument that is a future.
 #[doc(hidden)]
@@ -89,28 +103,8 @@ pub trait IsResult {}
 
 impl<T, E> IsResult for Result<T, E> {}
 
-/// Stage 2's conversion: `(&future).result_kind().into_result(future)`.
-#[doc(hidden)]
-pub trait ResultKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn result_kind(&self) -> Fallible {
-        Fallible
-    }
-}
-
-impl<F: Future<Output: IsResult>> ResultKind for F {}
-
-#[doc(hidden)]
-pub trait ResultFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn result_kind(&self) -> NotFallible {
-        NotFallible
-    }
-}
-
-impl<F> ResultFallback for &F {}
+// Stage 2's conversion: `(&future).result_kind().into_result(future)`.
+autoref!(ResultKind ResultFallback result_kind -> Fallible, else NotFallible; impl[F: Future<Output: IsResult>] for F);
 
 /// The tag of a future that resolves to a `Result`.
 #[doc(hidden)]
@@ -171,53 +165,13 @@ pub fn error_pair<E, F: TryFuture>(
     (PhantomData, PhantomData)
 }
 
-/// Stage 3's conversion for `race!` and `any!`:
-/// `(&(first, future)).same_kind().into_same((first, future))`.
-#[doc(hidden)]
-pub trait SameKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn same_kind(&self) -> Same {
-        Same
-    }
-}
+// Stage 3's conversion for `race!` and `any!`:
+// `(&(first, future)).same_kind().into_same((first, future))`.
+autoref!(SameKind SameFallback same_kind -> Same, else NotSame; impl[T, F: Future<Output = T>] for (PhantomData<T>, F));
 
-impl<T, F: Future<Output = T>> SameKind for (PhantomData<T>, F) {}
-
-#[doc(hidden)]
-pub trait SameFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn same_kind(&self) -> NotSame {
-        NotSame
-    }
-}
-
-impl<P> SameFallback for &P {}
-
-/// Stage 3's conversion for `join_all!`:
-/// `(&(first, future)).same_error_kind().into_same((first, future))`.
-#[doc(hidden)]
-pub trait SameErrorKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn same_error_kind(&self) -> Same {
-        Same
-    }
-}
-
-impl<E, F: TryFuture<Error = E>> SameErrorKind for (PhantomData<E>, F) {}
-
-#[doc(hidden)]
-pub trait SameErrorFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn same_error_kind(&self) -> NotSameError {
-        NotSameError
-    }
-}
-
-impl<P> SameErrorFallback for &P {}
+// Stage 3's conversion for `join_all!`:
+// `(&(first, future)).same_error_kind().into_same((first, future))`.
+autoref!(SameErrorKind SameErrorFallback same_error_kind -> Same, else NotSameError; impl[E, F: TryFuture<Error = E>] for (PhantomData<E>, F));
 
 /// The tag of a later argument that agrees with the first.
 #[doc(hidden)]

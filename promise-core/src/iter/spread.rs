@@ -16,7 +16,7 @@ use core::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 
 use super::{Any, JoinAll, Race, Settle, any};
-use crate::__private::{Fallible, IsResult, Same};
+use crate::__private::{Fallible, IsResult, Same, autoref};
 use crate::AggregateError;
 use crate::try_future::TryFuture;
 
@@ -31,28 +31,8 @@ type Futures<I> = Map<
     fn(<I as IntoIterator>::Item) -> <<I as IntoIterator>::Item as IntoFuture>::IntoFuture,
 >;
 
-/// Stage 1's conversion of a spread: `(&iter).spread_kind().into_futures(iter)`.
-#[doc(hidden)]
-pub trait SpreadKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn spread_kind(&self) -> IntoFutures {
-        IntoFutures
-    }
-}
-
-impl<I: IntoIterator<Item: IntoFuture>> SpreadKind for I {}
-
-#[doc(hidden)]
-pub trait SpreadFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn spread_kind(&self) -> NoFutures {
-        NoFutures
-    }
-}
-
-impl<I> SpreadFallback for &I {}
+// Stage 1's conversion of a spread: `(&iter).spread_kind().into_futures(iter)`.
+autoref!(SpreadKind SpreadFallback spread_kind -> IntoFutures, else NoFutures; impl[I: IntoIterator<Item: IntoFuture>] for I);
 
 /// The tag of a spread of futures.
 #[doc(hidden)]
@@ -88,28 +68,8 @@ pub fn item_output_of<I: Iterator<Item: Future>>(
     PhantomData
 }
 
-/// Stage 2's conversion of a spread: `(&futures).items_result_kind().into_result(futures)`.
-#[doc(hidden)]
-pub trait ItemsResultKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn items_result_kind(&self) -> Fallible {
-        Fallible
-    }
-}
-
-impl<I: Iterator<Item: Future<Output: IsResult>>> ItemsResultKind for I {}
-
-#[doc(hidden)]
-pub trait ItemsResultFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn items_result_kind(&self) -> NotFallibleItems {
-        NotFallibleItems
-    }
-}
-
-impl<I> ItemsResultFallback for &I {}
+// Stage 2's conversion of a spread: `(&futures).items_result_kind().into_result(futures)`.
+autoref!(ItemsResultKind ItemsResultFallback items_result_kind -> Fallible, else NotFallibleItems; impl[I: Iterator<Item: Future<Output: IsResult>>] for I);
 
 /// The tag of a spread whose futures do not resolve to `Result`s: its check has failed.
 #[doc(hidden)]
@@ -251,29 +211,9 @@ pub fn part_pair<T, P: AnyPart>(_: &(PhantomData<T>, P)) -> (PhantomData<P::Item
     (PhantomData, PhantomData)
 }
 
-/// Stage 3's conversion in an `any!` with spreads:
-/// `(&(first, part)).part_same_kind().into_same((first, part))`.
-#[doc(hidden)]
-pub trait PartSameKind {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn part_same_kind(&self) -> Same {
-        Same
-    }
-}
-
-impl<T, P: AnyPart<Item = T>> PartSameKind for (PhantomData<T>, P) {}
-
-#[doc(hidden)]
-pub trait PartSameFallback {
-    #[doc(hidden)]
-    #[inline(always)]
-    fn part_same_kind(&self) -> NotSamePart {
-        NotSamePart
-    }
-}
-
-impl<P> PartSameFallback for &P {}
+// Stage 3's conversion in an `any!` with spreads:
+// `(&(first, part)).part_same_kind().into_same((first, part))`.
+autoref!(PartSameKind PartSameFallback part_same_kind -> Same, else NotSamePart; impl[T, P: AnyPart<Item = T>] for (PhantomData<T>, P));
 
 /// The tag of a later argument of an `any!` with spreads that does not agree with the first:
 /// its check has failed.
