@@ -314,6 +314,17 @@ pub mod promises {
         leaf(Workload::Yield1, n, 1).await
     }
 
+    /// As users write it: a body that awaits one leaf and returns its `Result`.
+    #[promisify]
+    async fn ready_leaf_body(n: u64) -> Result<u64, u64> {
+        try_leaf(Workload::Ready, n, 1).await
+    }
+
+    #[promisify]
+    async fn yield_leaf_body(n: u64) -> Result<u64, u64> {
+        try_leaf(Workload::Yield1, n, 1).await
+    }
+
     fn runtime() -> &'static tokio::runtime::Runtime {
         static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
         RUNTIME.get_or_init(|| {
@@ -323,16 +334,30 @@ pub mod promises {
         })
     }
 
+    /// The runtime users build: current-thread, every driver enabled.
+    fn runtime_all() -> &'static tokio::runtime::Runtime {
+        static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+        RUNTIME.get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        })
+    }
+
     macro_rules! on_runtime {
         ($name:ident, $combinator:literal, $workload:literal, $contender:literal, $body:expr) => {
+            on_runtime!($name, runtime, $body);
+        };
+        ($name:ident, $runtime:ident, $body:expr) => {
             pub mod $name {
                 use super::*;
 
                 #[inline(never)]
                 pub fn run(iters: u64) {
-                    runtime().block_on(async {
+                    $runtime().block_on(async {
                         for i in 0..iters {
-                            black_box($body(black_box(i)).await);
+                            let _ = black_box($body(black_box(i)).await);
                         }
                     });
                 }
@@ -376,6 +401,16 @@ pub mod promises {
                 .unwrap()
         }
     );
+    on_runtime!(promisify_ready_all, runtime_all, ready_leaf_body);
+    on_runtime!(spawn_ready_all, runtime_all, |i| async move {
+        tokio::spawn(try_leaf(Workload::Ready, i, 1)).await.unwrap()
+    });
+    on_runtime!(promisify_yield1_all, runtime_all, yield_leaf_body);
+    on_runtime!(spawn_yield1_all, runtime_all, |i| async move {
+        tokio::spawn(try_leaf(Workload::Yield1, i, 1))
+            .await
+            .unwrap()
+    });
     on_runtime!(
         promise_clone3_ready,
         "Promise clone",
@@ -425,7 +460,13 @@ pub mod promises {
         macro_rules! push {
             ($($name:ident $workload:literal $contender:literal;)*) => {$(
                 cells.push(Cell {
-                    combinator: if $workload.starts_with("clone3") { "Promise clone" } else { "#[promisify]" },
+                    combinator: if $workload.starts_with("clone3") {
+                        "Promise clone"
+                    } else if $workload.ends_with("as users write it") {
+                        "#[promisify] as users write it"
+                    } else {
+                        "#[promisify]"
+                    },
                     workload: $workload,
                     arity: 1,
                     contender: $contender,
@@ -441,6 +482,10 @@ pub mod promises {
             spawn_ready "ready" "tokio::spawn + await";
             promisify_yield1 "yield1" "promisify call + await";
             spawn_yield1 "yield1" "tokio::spawn + await";
+            promisify_ready_all "ready, as users write it" "promisify call + await";
+            spawn_ready_all "ready, as users write it" "tokio::spawn + await";
+            promisify_yield1_all "yield1, as users write it" "promisify call + await";
+            spawn_yield1_all "yield1, as users write it" "tokio::spawn + await";
             promise_clone3_ready "clone3_ready" "Promise, 3 clones awaited";
             shared_clone3_ready "clone3_ready" "futures shared(), 3 clones awaited";
             promise_clone3 "clone3" "Promise, 3 clones awaited";

@@ -11,6 +11,9 @@ def norm(path):
     path = path.split("::", 1)[-1]
     return path.replace("::all::", "::").replace("::cells::", "::").replace("cells::", "", 1)
 
+# The cells of promises, not combinators: no empty loop to subtract, no peer to rank.
+PROMISE_KINDS = ("#[promisify]", "#[promisify] as users write it", "Promise clone")
+
 cells = []
 baseline = None
 for line in open(os.path.join(out, "cells.tsv")):
@@ -50,7 +53,7 @@ base = inclusive.get(baseline, 0) / iters
 for c in cells:
     total = inclusive.get(c["path"])
     # The empty loop is subtracted from the fixed-arity cells; it is noise for the others.
-    fixed = c["combinator"] not in ("#[promisify]", "Promise clone") and not c["dynamic"]
+    fixed = c["combinator"] not in PROMISE_KINDS and not c["dynamic"]
     c["instr"] = None if total is None else total / c["ops"] - (base if fixed else 0)
     f = facts.get(c["path"], {})
     c["allocs"], c["bytes"], c["size"] = f.get("allocations"), f.get("bytes"), f.get("size")
@@ -89,7 +92,7 @@ lines = ["# Benchmarks", "",
 # Every combinator cell: ours and the best peer, for the summary, the chart and the targets.
 compared = []
 for (combinator, workload), cs in groups.items():
-    if combinator in ("#[promisify]", "Promise clone"):
+    if combinator in PROMISE_KINDS:
         continue
     for a in sorted({c["arity"] for c in cs}):
         ours = [c for c in cs if c["arity"] == a and c["contender"].startswith("promisify") and c["instr"] is not None]
@@ -120,7 +123,7 @@ if behind:
                   "deciding poll (and in `yield1` runs both polls in one pass through the driving loop);",
                   "for our forced-inline poll, the choice that wins every cell at arities 8 and 16, it",
                   "merges the ready and pending returns into one block that tests the result again."]
-promise = {(c["workload"], c["contender"].split()[0]): c for c in cells if c["combinator"] in ("#[promisify]", "Promise clone")}
+promise = {(c["workload"], c["contender"].split()[0]): c for c in cells if c["combinator"] in PROMISE_KINDS}
 def ratio(a, b):
     a, b = promise.get(a), promise.get(b)
     return None if not a or not b or a["instr"] is None or b["instr"] is None else (a["instr"], b["instr"], a["instr"] / b["instr"])
@@ -128,6 +131,8 @@ lines.append("")
 for text, key, peer, limit in [
         ("a promisified body that never waits, called and awaited, against `tokio::spawn` + await", ("ready", "promisify"), ("ready", "tokio::spawn"), 0.1),
         ("one that waits once, against `tokio::spawn` + await", ("yield1", "promisify"), ("yield1", "tokio::spawn"), 1.1),
+        ("as users write it (inside one `block_on` of a current-thread runtime with every driver, a body awaiting one leaf and returning its `Result`), never waiting", ("ready, as users write it", "promisify"), ("ready, as users write it", "tokio::spawn"), 0.1),
+        ("as users write it, waiting once", ("yield1, as users write it", "promisify"), ("yield1, as users write it", "tokio::spawn"), 1.1),
         ("a promise (body that never waits) cloned three times and each clone awaited, against `futures`' `shared()`", ("clone3_ready", "Promise,"), ("clone3_ready", "futures"), 1),
         ("the same with a body that waits once (ours spawns a task, as an eager promise must)", ("clone3", "Promise,"), ("clone3", "futures"), None),
         ]:
@@ -144,7 +149,7 @@ for (combinator, workload), cs in groups.items():
     lines.append("")
     arities = sorted({c["arity"] for c in cs})
     contenders = list(collections.OrderedDict.fromkeys(c["contender"] for c in cs))
-    if combinator in ("#[promisify]", "Promise clone"):
+    if combinator in PROMISE_KINDS:
         lines.append("| contender | instructions | allocations | bytes | wall time |")
         lines.append("|---|---:|---:|---:|---:|")
         for c in cs:
