@@ -41,19 +41,27 @@ impl fmt::Display for PromiseError {
 impl std::error::Error for PromiseError {}
 
 /// A failure as stored: the error, and for a panic its original payload, which the first
-/// awaiter resumes with.
-pub(crate) struct Failure {
-    pub(crate) error: PromiseError,
+/// awaiter resumes with. Boxed: a failure is rare, and an outcome that holds one inline would
+/// make every value it carries bigger to move.
+pub(crate) struct Failure(Box<Failed>);
+
+struct Failed {
+    error: PromiseError,
     /// In a `Mutex` only to be `Sync`; it is taken once, by whoever holds the failure.
     payload: Mutex<Option<Box<dyn Any + Send>>>,
 }
 
 impl Failure {
     pub(crate) fn new(error: PromiseError) -> Self {
-        Failure {
+        Failure(Box::new(Failed {
             error,
             payload: Mutex::new(None),
-        }
+        }))
+    }
+
+    /// What went wrong.
+    pub(crate) fn into_error(self) -> PromiseError {
+        self.0.error
     }
 
     pub(crate) fn panicked(payload: Box<dyn Any + Send>) -> Self {
@@ -64,41 +72,42 @@ impl Failure {
         } else {
             "Box<dyn Any>".to_string()
         };
-        Failure {
+        Failure(Box::new(Failed {
             error: PromiseError::Panicked(message),
             payload: Mutex::new(Some(payload)),
-        }
+        }))
     }
 
     /// The same error, without the payload: what a clone of a failed promise holds.
     pub(crate) fn share(&self) -> Self {
-        Failure::new(self.error.clone())
+        Failure::new(self.0.error.clone())
     }
 
     /// The same error, with the payload if nobody took it yet: the first reader gets it.
     pub(crate) fn take_first(&self) -> Self {
         let payload = self
+            .0
             .payload
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
-        Failure {
-            error: self.error.clone(),
+        Failure(Box::new(Failed {
+            error: self.0.error.clone(),
             payload: Mutex::new(payload),
-        }
+        }))
     }
 
     /// Panics as an awaiter of this failure must: with the original payload if it is still
     /// here, otherwise with a message naming what happened.
     pub(crate) fn resume(self) -> ! {
-        let payload = self
-            .payload
+        let Failed { error, payload } = *self.0;
+        let payload = payload
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(payload) = payload {
             std::panic::resume_unwind(payload);
         }
-        match self.error {
+        match error {
             PromiseError::Panicked(message) => {
                 panic!("awaited a promise whose work panicked: {message}")
             }
@@ -117,7 +126,7 @@ impl Failure {
 
 impl fmt::Debug for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.error, f)
+        fmt::Debug::fmt(&self.0.error, f)
     }
 }
 

@@ -489,7 +489,7 @@ impl<T> Future for Settled<T> {
         self.get_mut()
             .promise
             .poll_outcome(cx)
-            .map(|outcome| outcome.map_err(|f| f.error))
+            .map(|outcome| outcome.map_err(Failure::into_error))
     }
 }
 
