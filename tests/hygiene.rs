@@ -1,6 +1,8 @@
-//! The expansions name only `$crate::__private`: they work when the crate is renamed or the
-//! macros re-exported under other names, and next to user items called `core` or `std`.
+//! The expansions name only `$crate::__private` and `$crate::checks`: they work when the crate
+//! is renamed or the macros re-exported under other names, and next to user items called
+//! `core` or `std`. Their own bindings stay out of the user's lints (`cargo clippy` checks it).
 #![no_implicit_prelude]
+#![deny(clippy::shadow_unrelated, clippy::shadow_reuse, clippy::shadow_same)]
 
 extern crate promisify as renamed;
 extern crate std as the_std;
@@ -19,10 +21,10 @@ mod reexport {
 }
 
 fn block_on<F: the_std::future::Future>(future: F) -> F::Output {
-    let mut future = the_std::pin::pin!(future);
+    let mut pinned = the_std::pin::pin!(future);
     let mut cx = the_std::task::Context::from_waker(the_std::task::Waker::noop());
     loop {
-        if let the_std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+        if let the_std::task::Poll::Ready(output) = pinned.as_mut().poll(&mut cx) {
             return output;
         }
     }
@@ -40,8 +42,8 @@ fn renamed_and_reexported_macros_expand() {
     // Locals named like the expansion's own bindings are the user's, not the expansion's.
     let __promisify_future0 = ready(3);
     let __promisify_first = ready(4);
-    let first = block_on(reexport::first!(__promisify_future0, __promisify_first));
-    the_std::assert_eq!(first, 3);
+    let named_like_ours = block_on(reexport::first!(__promisify_future0, __promisify_first));
+    the_std::assert_eq!(named_like_ours, 3);
     let first_ok = block_on(reexport::first_ok!(ready(Err::<u8, u8>(1)), ready(Ok(2))));
     the_std::assert_eq!(first_ok, Ok(2));
     let settled = block_on(reexport::all_settled!(ready(1), ready('x')));
@@ -68,8 +70,8 @@ fn spreads_expand_without_the_prelude() {
         ready(9)
     ));
     the_std::assert_eq!(first, 9);
-    let first = block_on(reexport::first!(..(5..7).map(ready)));
-    the_std::assert_eq!(first, 5);
+    let spread_alone = block_on(reexport::first!(..(5..7).map(ready)));
+    the_std::assert_eq!(spread_alone, 5);
     let none = block_on(reexport::first_ok!(
         ..(0..2).map(|e| ready(Err::<u8, u8>(e))),
         ready(Err(2))

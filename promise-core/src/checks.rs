@@ -21,7 +21,13 @@ macro_rules! argument {
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]
-            fn check(&self) {}
+            #[must_use]
+            fn check(self) -> Self
+            where
+                Self: Sized,
+            {
+                self
+            }
         }
 
         // rustc is told not to explain the message with `IntoFuture`'s: it says all.
@@ -140,7 +146,13 @@ macro_rules! spread {
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]
-            fn check(&self) {}
+            #[must_use]
+            fn check(self) -> Self
+            where
+                Self: Sized,
+            {
+                self
+            }
         }
 
         #[diagnostic::do_not_recommend]

@@ -133,14 +133,13 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     let flat_any = matches!(combinator, Combinator::Any) && spreads;
     let exprs = args.iter().map(|arg| &arg.expr);
     let private = quote!(#krate::__private);
-    // Each binding, and every name of a check, sits at its argument: a check that fails is
-    // reported there, at the user's token, and not as coming from inside a macro. No code of
-    // the user's is in their scope (the arguments are evaluated before), but a unit struct or
-    // `const` would still be matched by a pattern of the same name, hence the unlikely names.
-    let bindings: Vec<_> = args
-        .iter()
-        .enumerate()
-        .map(|(i, arg)| format_ident!("__promisify_future{}", i, span = arg.expr.span()))
+    // The bindings are hygienic, so no local of the user's can clash with them, and no lint of
+    // the user's (`shadow_unrelated`...) sees them; a unit struct or `const` would still be
+    // matched by a pattern of the same name, hence the unlikely names. What a check is called
+    // with, and its name, sit at the argument instead (a binding inside a block spanned there):
+    // a check that fails is reported at the user's token, not as coming from inside a macro.
+    let bindings: Vec<_> = (0..args.len())
+        .map(|i| format_ident!("__promisify_future{}", i, span = Span::mixed_site()))
         .collect();
     let mut stages: Vec<TokenStream> = args
         .iter()
@@ -179,6 +178,7 @@ pub(crate) fn expand(combinator: Combinator, input: TokenStream) -> syn::Result<
     // to the end of the user's statement, so `race!(f(&x.clone())).await` works.
     Ok(quote! {
         match (#(#exprs,)*) {
+            #[allow(unused_braces)]
             (#(#bindings,)*) => {
                 #imports
                 #(#stages)*
@@ -221,7 +221,7 @@ fn first_stages(
     };
     let [check, kind, into] = [check, kind, into].map(at);
     let mut stages = quote_spanned!(span=>
-        #check::check(&#b);
+        let #b = #check::check({ #b });
         let #b = (&#b).#kind().#into(#b);
     );
     if let Some(result) = result {
