@@ -11,13 +11,12 @@ use core::marker::PhantomData;
 /// Defines the check of stage 1 for one macro: the argument implements `IntoFuture`.
 macro_rules! argument {
     ($Trait:ident $message:literal $note:literal) => {
+        argument!($Trait $message "not a future" $note
+            "an `async fn` must be called to give a future: `fetch(id)`, not `fetch`");
+    };
+    ($Trait:ident $m:literal $l:literal $n:literal $c:literal) => {
         #[doc(hidden)]
-        #[diagnostic::on_unimplemented(
-                    message = $message,
-                    label = "not a future",
-                    note = $note,
-                    note = "an `async fn` must be called to give a future: `fetch(id)`, not `fetch`"
-                )]
+        #[diagnostic::on_unimplemented(message = $m, label = $l, note = $n, note = $c)]
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]
@@ -60,12 +59,11 @@ argument!(
 /// Defines the check of stage 2 for one macro: the output is a `Result`.
 macro_rules! result {
     ($Trait:ident $message:literal $note:literal) => {
+        result!($Trait $message "resolves to `{Self}`, not to a `Result`" $note);
+    };
+    ($Trait:ident $m:literal $l:literal $n:literal) => {
         #[doc(hidden)]
-        #[diagnostic::on_unimplemented(
-                                            message = $message,
-                                            label = "resolves to `{Self}`, not to a `Result`",
-                                            note = $note
-                                        )]
+        #[diagnostic::on_unimplemented(message = $m, label = $l, note = $n)]
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]
@@ -137,12 +135,12 @@ same!(
 #[cfg(feature = "alloc")]
 macro_rules! spread {
     ($Trait:ident $message:literal) => {
+        spread!($Trait $message "not an iterator of futures"
+            "a spread `..iter` takes an iterator whose items implement `IntoFuture`, as in `..ids.map(fetch)`");
+    };
+    ($Trait:ident $m:literal $l:literal $n:literal) => {
         #[doc(hidden)]
-        #[diagnostic::on_unimplemented(
-            message = $message,
-            label = "not an iterator of futures",
-            note = "a spread `..iter` takes an iterator whose items implement `IntoFuture`, as in `..ids.map(fetch)`"
-        )]
+        #[diagnostic::on_unimplemented(message = $m, label = $l, note = $n)]
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]
