@@ -325,24 +325,29 @@ pub mod promises {
         try_leaf(Workload::Yield1, n, 1).await
     }
 
+    /// A current-thread runtime, built once in `cell`, with every driver or none.
+    fn current_thread(
+        cell: &'static std::sync::OnceLock<tokio::runtime::Runtime>,
+        drivers: bool,
+    ) -> &'static tokio::runtime::Runtime {
+        cell.get_or_init(|| {
+            let mut builder = tokio::runtime::Builder::new_current_thread();
+            if drivers {
+                builder.enable_all();
+            }
+            builder.build().unwrap()
+        })
+    }
+
     fn runtime() -> &'static tokio::runtime::Runtime {
         static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-        RUNTIME.get_or_init(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap()
-        })
+        current_thread(&RUNTIME, false)
     }
 
     /// The runtime users build: current-thread, every driver enabled.
     fn runtime_all() -> &'static tokio::runtime::Runtime {
         static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-        RUNTIME.get_or_init(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-        })
+        current_thread(&RUNTIME, true)
     }
 
     macro_rules! on_runtime {

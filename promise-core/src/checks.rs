@@ -8,15 +8,12 @@
 use core::future::IntoFuture;
 use core::marker::PhantomData;
 
-/// Defines the check of stage 1 for one macro: the argument implements `IntoFuture`.
-macro_rules! argument {
-    ($Trait:ident $message:literal $note:literal) => {
-        argument!($Trait $message "not a future" $note
-            "an `async fn` must be called to give a future: `fetch(id)`, not `fetch`");
-    };
-    ($Trait:ident $m:literal $l:literal $n:literal $c:literal) => {
+/// Defines a check taken by value (stage 1 of an argument or a spread): a trait implemented
+/// for whatever the macro takes, whose message says the rest.
+macro_rules! by_value {
+    ($Trait:ident $m:literal $l:literal [$($n:literal),+] impl[$($g:tt)*] for $X:ident) => {
         #[doc(hidden)]
-        #[diagnostic::on_unimplemented(message = $m, label = $l, note = $n, note = $c)]
+        #[diagnostic::on_unimplemented(message = $m, label = $l, $(note = $n),+)]
         pub trait $Trait {
             #[doc(hidden)]
             #[inline(always)]
@@ -31,7 +28,16 @@ macro_rules! argument {
 
         // rustc is told not to explain the message with `IntoFuture`'s: it says all.
         #[diagnostic::do_not_recommend]
-        impl<F: IntoFuture> $Trait for F {}
+        impl<$($g)*> $Trait for $X {}
+    };
+}
+
+/// Defines the check of stage 1 for one macro: the argument implements `IntoFuture`.
+macro_rules! argument {
+    ($Trait:ident $message:literal $note:literal) => {
+        by_value!($Trait $message "not a future" [$note,
+            "an `async fn` must be called to give a future: `fetch(id)`, not `fetch`"]
+            impl[F: IntoFuture] for F);
     };
 }
 
@@ -131,30 +137,13 @@ same!(
     "convert the error with `.map_err(Into::into)`, as in `async {{ fut.await.map_err(Into::into) }}`"
 );
 
-/// Defines the check of stage 1 of a spread for one macro.
+/// Defines the check of stage 1 of a spread for one macro: an iterator of futures.
 #[cfg(feature = "alloc")]
 macro_rules! spread {
     ($Trait:ident $message:literal) => {
-        spread!($Trait $message "not an iterator of futures"
-            "a spread `..iter` takes an iterator whose items implement `IntoFuture`, as in `..ids.map(fetch)`");
-    };
-    ($Trait:ident $m:literal $l:literal $n:literal) => {
-        #[doc(hidden)]
-        #[diagnostic::on_unimplemented(message = $m, label = $l, note = $n)]
-        pub trait $Trait {
-            #[doc(hidden)]
-            #[inline(always)]
-            #[must_use]
-            fn check(self) -> Self
-            where
-                Self: Sized,
-            {
-                self
-            }
-        }
-
-        #[diagnostic::do_not_recommend]
-        impl<I: IntoIterator<Item: IntoFuture>> $Trait for I {}
+        by_value!($Trait $message "not an iterator of futures" [
+            "a spread `..iter` takes an iterator whose items implement `IntoFuture`, as in `..ids.map(fetch)`"]
+            impl[I: IntoIterator<Item: IntoFuture>] for I);
     };
 }
 
