@@ -173,6 +173,14 @@ macro_rules! dyn_cell {
     };
 }
 
+/// The cells of one function, workload and size: a module and a `Cell` per contender.
+macro_rules! dyn_cells {
+    ($cells:ident, $function:literal, $workload:literal, $load:expr, $n:literal;
+     $($name:ident $contender:literal |$i:ident| $make:expr;)+) => {
+        $(dyn_cell!($cells, $function, $workload, $load, $n, $name, $contender, |$i| $make);)+
+    };
+}
+
 macro_rules! sizes {
     ($cells:ident, $family:ident, $module:ident, $workload:literal, $load:expr) => {
         pub mod $module {
@@ -218,180 +226,69 @@ macro_rules! sizes {
 macro_rules! join_all_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
         let fails_fast = $load != Load::LastErr;
-        dyn_cell!(
-            $cells,
-            "join_all(iter)",
-            $workload,
-            $load,
-            $n,
-            ours,
-            "promisify join_all",
-            |it| promisify::join_all(it.map(|i| try_leaf_of($load, i, $n, false)))
+        dyn_cells!($cells, "join_all(iter)", $workload, $load, $n;
+            ours "promisify join_all"
+                |it| promisify::join_all(it.map(|i| try_leaf_of($load, i, $n, false)));
         );
         if fails_fast || $n <= 30 {
-            dyn_cell!(
-                $cells,
-                "join_all(iter)",
-                $workload,
-                $load,
-                $n,
-                futures_try_join_all,
-                "futures try_join_all",
-                |it| futures::future::try_join_all(it.map(|i| try_leaf_of($load, i, $n, false)))
+            dyn_cells!($cells, "join_all(iter)", $workload, $load, $n;
+                futures_try_join_all "futures try_join_all"
+                    |it| futures::future::try_join_all(it.map(|i| try_leaf_of($load, i, $n, false)));
             );
         }
         if fails_fast {
-            dyn_cell!(
-                $cells,
-                "join_all(iter)",
-                $workload,
-                $load,
-                $n,
-                futures_ordered,
-                "futures FuturesOrdered",
-                |it| it
-                    .map(|i| try_leaf_of($load, i, $n, false))
-                    .collect::<FuturesOrdered<_>>()
-                    .try_collect::<Vec<_>>()
+            dyn_cells!($cells, "join_all(iter)", $workload, $load, $n;
+                futures_ordered "futures FuturesOrdered"
+                    |it| it
+                        .map(|i| try_leaf_of($load, i, $n, false))
+                        .collect::<FuturesOrdered<_>>()
+                        .try_collect::<Vec<_>>();
             );
         }
-        dyn_cell!(
-            $cells,
-            "join_all(iter)",
-            $workload,
-            $load,
-            $n,
-            fc_vec,
-            "fc Vec TryJoin",
-            |it| it
-                .map(|i| try_leaf_of($load, i, $n, false))
-                .collect::<Vec<_>>()
-                .try_join()
+        dyn_cells!($cells, "join_all(iter)", $workload, $load, $n;
+            fc_vec "fc Vec TryJoin"
+                |it| it.map(|i| try_leaf_of($load, i, $n, false)).collect::<Vec<_>>().try_join();
         );
     };
 }
 
 macro_rules! settle_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
-        dyn_cell!(
-            $cells,
-            "settle(iter)",
-            $workload,
-            $load,
-            $n,
-            ours,
-            "promisify settle",
-            |it| promisify::settle(it.map(|i| leaf_of($load, i, $n)))
-        );
-        dyn_cell!(
-            $cells,
-            "settle(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_join_all,
-            "futures join_all",
-            |it| futures::future::join_all(it.map(|i| leaf_of($load, i, $n)))
-        );
-        dyn_cell!(
-            $cells,
-            "settle(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_ordered,
-            "futures FuturesOrdered",
-            |it| it
-                .map(|i| leaf_of($load, i, $n))
-                .collect::<FuturesOrdered<_>>()
-                .collect::<Vec<_>>()
-        );
-        dyn_cell!(
-            $cells,
-            "settle(iter)",
-            $workload,
-            $load,
-            $n,
-            fc_vec,
-            "fc Vec Join",
-            |it| it.map(|i| leaf_of($load, i, $n)).collect::<Vec<_>>().join()
+        dyn_cells!($cells, "settle(iter)", $workload, $load, $n;
+            ours "promisify settle" |it| promisify::settle(it.map(|i| leaf_of($load, i, $n)));
+            futures_join_all "futures join_all"
+                |it| futures::future::join_all(it.map(|i| leaf_of($load, i, $n)));
+            futures_ordered "futures FuturesOrdered"
+                |it| it
+                    .map(|i| leaf_of($load, i, $n))
+                    .collect::<FuturesOrdered<_>>()
+                    .collect::<Vec<_>>();
+            fc_vec "fc Vec Join" |it| it.map(|i| leaf_of($load, i, $n)).collect::<Vec<_>>().join();
         );
     };
 }
 
 macro_rules! race_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
-        dyn_cell!(
-            $cells,
-            "race(iter)",
-            $workload,
-            $load,
-            $n,
-            ours,
-            "promisify race",
-            |it| promisify::race(it.map(|i| leaf_of($load, i, $n)))
-        );
-        dyn_cell!(
-            $cells,
-            "race(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_select_all,
-            "futures select_all",
-            |it| async move {
-                futures::future::select_all(it.map(|i| leaf_of($load, i, $n)))
-                    .await
-                    .0
-            }
-        );
-        dyn_cell!(
-            $cells,
-            "race(iter)",
-            $workload,
-            $load,
-            $n,
-            fc_vec,
-            "fc Vec Race",
-            |it| it.map(|i| leaf_of($load, i, $n)).collect::<Vec<_>>().race()
+        dyn_cells!($cells, "race(iter)", $workload, $load, $n;
+            ours "promisify race" |it| promisify::race(it.map(|i| leaf_of($load, i, $n)));
+            futures_select_all "futures select_all"
+                |it| async move {
+                    futures::future::select_all(it.map(|i| leaf_of($load, i, $n))).await.0
+                };
+            fc_vec "fc Vec Race" |it| it.map(|i| leaf_of($load, i, $n)).collect::<Vec<_>>().race();
         );
     };
 }
 
 macro_rules! any_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
-        dyn_cell!(
-            $cells,
-            "any(iter)",
-            $workload,
-            $load,
-            $n,
-            ours,
-            "promisify any",
-            |it| promisify::any(it.map(|i| try_leaf_of($load, i, $n, true)))
-        );
-        dyn_cell!(
-            $cells,
-            "any(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_select_ok,
-            "futures select_ok",
-            |it| futures::future::select_ok(it.map(|i| try_leaf_of($load, i, $n, true)))
-        );
-        dyn_cell!(
-            $cells,
-            "any(iter)",
-            $workload,
-            $load,
-            $n,
-            fc_vec,
-            "fc Vec RaceOk",
-            |it| it
-                .map(|i| try_leaf_of($load, i, $n, true))
-                .collect::<Vec<_>>()
-                .race_ok()
+        dyn_cells!($cells, "any(iter)", $workload, $load, $n;
+            ours "promisify any" |it| promisify::any(it.map(|i| try_leaf_of($load, i, $n, true)));
+            futures_select_ok "futures select_ok"
+                |it| futures::future::select_ok(it.map(|i| try_leaf_of($load, i, $n, true)));
+            fc_vec "fc Vec RaceOk"
+                |it| it.map(|i| try_leaf_of($load, i, $n, true)).collect::<Vec<_>>().race_ok();
         );
     };
 }
@@ -407,32 +304,11 @@ fn collect<S: futures::Stream>(stream: S, n: usize) -> impl Future<Output = Vec<
 
 macro_rules! as_completed_cells {
     ($cells:ident, $workload:literal, $load:expr, $n:literal) => {
-        dyn_cell!(
-            $cells,
-            "as_completed(iter)",
-            $workload,
-            $load,
-            $n,
-            ours,
-            "promisify as_completed",
-            |it| collect(
-                promisify::as_completed(it.map(|i| leaf_of($load, i, $n))),
-                $n
-            )
-        );
-        dyn_cell!(
-            $cells,
-            "as_completed(iter)",
-            $workload,
-            $load,
-            $n,
-            futures_unordered,
-            "futures FuturesUnordered",
-            |it| collect(
-                it.map(|i| leaf_of($load, i, $n))
-                    .collect::<FuturesUnordered<_>>(),
-                $n
-            )
+        dyn_cells!($cells, "as_completed(iter)", $workload, $load, $n;
+            ours "promisify as_completed"
+                |it| collect(promisify::as_completed(it.map(|i| leaf_of($load, i, $n))), $n);
+            futures_unordered "futures FuturesUnordered"
+                |it| collect(it.map(|i| leaf_of($load, i, $n)).collect::<FuturesUnordered<_>>(), $n);
         );
     };
 }
