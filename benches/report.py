@@ -62,6 +62,17 @@ for c in cells:
 def fmt_i(x):
     return "n/a" if x is None else f"{x:,.0f}"
 
+def instr_cell(c, best):
+    """A cell's instructions per operation, in bold where no contender of its column does better."""
+    if c is None or c["instr"] is None:
+        return "n/a"
+    text = fmt_i(c["instr"])
+    return f"**{text}**" if best is not None and round(c["instr"]) <= round(best) else text
+
+def field_cell(c, key, spec):
+    """A cell's `key`, formatted with `spec`, or n/a."""
+    return "n/a" if c is None or c[key] is None else format(c[key], spec)
+
 groups = collections.OrderedDict()
 dynamic = collections.OrderedDict()
 for c in cells:
@@ -163,19 +174,10 @@ for (combinator, workload), cs in groups.items():
     best = {a: min((c["instr"] for c in cs if c["arity"] == a and c["instr"] is not None), default=None) for a in arities}
     for who in contenders:
         row = {c["arity"]: c for c in cs if c["contender"] == who}
-        def cell_i(a):
-            c = row.get(a)
-            if c is None or c["instr"] is None:
-                return "n/a"
-            s = fmt_i(c["instr"])
-            return f"**{s}**" if best[a] is not None and round(c["instr"]) <= round(best[a]) else s
-        def cell_f(a, key, f):
-            c = row.get(a)
-            return "n/a" if c is None or c[key] is None else f(c[key])
-        lines.append(f"| {who} | " + " | ".join(cell_i(a) for a in arities) + " | "
-                     + " | ".join(cell_f(a, "allocs", lambda x: f"{x:g}") for a in arities) + " | "
-                     + " | ".join(cell_f(a, "size", lambda x: f"{x}") for a in arities) + " | "
-                     + " | ".join(cell_f(a, "ns", lambda x: f"{x:.0f}") for a in arities) + " |")
+        lines.append(f"| {who} | " + " | ".join(instr_cell(row.get(a), best[a]) for a in arities) + " | "
+                     + " | ".join(field_cell(row.get(a), "allocs", "g") for a in arities) + " | "
+                     + " | ".join(field_cell(row.get(a), "size", "") for a in arities) + " | "
+                     + " | ".join(field_cell(row.get(a), "ns", ".0f") for a in arities) + " |")
     lines.append("")
 
 # The dynamic cells: every size, ours against each peer, with their targets.
@@ -220,16 +222,8 @@ if dynamic:
                 stag[(combinator, n)] = o["instr"] / n
         for who in contenders:
             row = {c["arity"]: c for c in cs if c["contender"] == who}
-            def ci(n):
-                c = row.get(n)
-                if c is None or c["instr"] is None:
-                    return "n/a"
-                t = fmt_i(c["instr"])
-                return f"**{t}**" if best[n] is not None and round(c["instr"]) <= round(best[n]) else t
-            def ca(n):
-                c = row.get(n)
-                return "n/a" if c is None or c["allocs"] is None else f"{c['allocs']:g}"
-            dyn_lines.append(f"| {who} | " + " | ".join(ci(n) for n in sizes) + " | " + " | ".join(ca(n) for n in sizes) + " |")
+            dyn_lines.append(f"| {who} | " + " | ".join(instr_cell(row.get(n), best[n]) for n in sizes) + " | "
+                             + " | ".join(field_cell(row.get(n), "allocs", "g") for n in sizes) + " |")
         dyn_lines.append("")
     ratios = []
     for (combinator, n), per in sorted(stag.items()):
