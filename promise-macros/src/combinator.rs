@@ -250,33 +250,28 @@ fn imports(
     flat_any: bool,
 ) -> TokenStream {
     let (argument, spread, result) = combinator.checks();
-    let mut traits = vec!["ArgumentKind", "ArgumentFallback"];
+    let mut methods = vec!["argument_kind"];
     let mut checks = vec![argument];
     let mut readers = vec![];
     if let Some(result) = result {
-        traits.extend(["ResultKind", "ResultFallback"]);
+        methods.push("result_kind");
         checks.push(result);
         readers.push("output_of");
     }
     if spreads {
-        traits.extend(["SpreadKind", "SpreadFallback"]);
+        methods.push("spread_kind");
         checks.push(spread);
         if result.is_some() {
-            traits.extend(["ItemsResultKind", "ItemsResultFallback"]);
+            methods.push("items_result_kind");
             readers.push("item_output_of");
         }
     }
     if let Some(same) = combinator.sameness(flat_any) {
-        let (kind, fallback) = match same.kind {
-            "same_kind" => ("SameKind", "SameFallback"),
-            "same_error_kind" => ("SameErrorKind", "SameErrorFallback"),
-            _ => ("PartSameKind", "PartSameFallback"),
-        };
-        traits.extend([kind, fallback]);
+        methods.push(same.kind);
         checks.push(same.check);
         readers.push(same.pair);
     }
-    let traits = traits.into_iter().map(|name| format_ident!("{}", name));
+    let traits = methods.into_iter().flat_map(kind_traits);
     let [checks, readers] = [checks, readers].map(|names| {
         names
             .into_iter()
@@ -286,4 +281,15 @@ fn imports(
         use #krate::__private::{#(#traits as _,)* #(#readers),*};
         use #krate::checks::{#(#checks),*};
     }
+}
+
+/// The two traits whose methods are the conversion `method` (see `autoref!` in
+/// `promise_core::__private`): `same_error_kind` is `SameErrorKind` or `SameErrorFallback`.
+fn kind_traits(method: &str) -> [Ident; 2] {
+    let stem: String = method
+        .trim_end_matches("_kind")
+        .split('_')
+        .map(|word| word[..1].to_uppercase() + &word[1..])
+        .collect();
+    [format_ident!("{stem}Kind"), format_ident!("{stem}Fallback")]
 }

@@ -70,17 +70,29 @@ pub(crate) struct Lent<T> {
 }
 
 impl<T> Lent<T> {
-    /// One holder leaves: it takes the value if it is the last, or clones it with `clone`.
-    fn leave(&self, clone: Option<fn(&T) -> T>) -> Option<Outcome<T>> {
+    /// A reader leaves with its value: the value itself if it is the last holder, else a clone.
+    fn read(&self, clone: fn(&T) -> T) -> Outcome<T> {
+        self.leave(|value, alone| {
+            if alone {
+                Ok(value.take().expect("a lent value taken twice"))
+            } else {
+                let value = value.as_ref().expect("a lent value taken while lent");
+                // A clone that panics has only had `&T`: the value is as it was.
+                guard(|| clone(value))
+            }
+        })
+    }
+
+    /// The slot leaves without reading: a reader still to leave may now be the one to take it.
+    fn release(&self) {
+        self.leave(|_, _| ());
+    }
+
+    /// One holder leaves, doing `f` with the value and whether it is the last holder.
+    fn leave<R>(&self, f: impl FnOnce(&mut Option<T>, bool) -> R) -> R {
         let mut value = self.value.lock().unwrap_or_else(PoisonError::into_inner);
         // A new holder comes only from the slot, which is one: alone, we stay alone.
-        let outcome = if self.holders.load(Ordering::Acquire) == 1 {
-            clone.map(|_| Ok(value.take().expect("a lent value taken twice")))
-        } else {
-            let value = value.as_ref().expect("a lent value taken while lent");
-            // A clone that panics has only had `&T`: the value is as it was.
-            clone.map(|clone| guard(|| clone(value)))
-        };
+        let outcome = f(&mut value, self.holders.load(Ordering::Acquire) == 1);
         self.holders.fetch_sub(1, Ordering::Release);
         outcome
     }
@@ -92,7 +104,7 @@ impl<T> Share<T> {
     pub(crate) fn read(self) -> Outcome<T> {
         match self {
             Share::Outcome(outcome) => outcome,
-            Share::Lent(lent, clone) => lent.leave(Some(clone)).expect("a reader reads"),
+            Share::Lent(lent, clone) => lent.read(clone),
         }
     }
 }
@@ -217,8 +229,7 @@ impl<T> Shared<T> {
         };
         drop(state);
         if let Slot::Lent(lent) = unread {
-            // The slot's hold goes: a reader still cloning may now be the one to take it.
-            lent.leave(None);
+            lent.release();
         }
     }
 
