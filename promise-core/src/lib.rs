@@ -17,7 +17,8 @@
 //! # });
 //! ```
 #![no_std]
-// One module, `iter::raw`, may use `unsafe`: see there why each block is sound.
+// Two modules may use `unsafe`, `iter::raw` and `promise::body`: see there why each block is
+// sound.
 #![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

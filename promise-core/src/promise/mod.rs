@@ -1,5 +1,7 @@
 //! `Promise<T>`: an eager, shareable, chainable result, as in JavaScript.
 
+mod body;
+mod callbacks;
 mod error;
 #[cfg(all(test, loom))]
 mod loom;
@@ -8,7 +10,6 @@ mod runtime;
 mod shared;
 mod sync;
 
-use std::boxed::Box;
 use std::fmt;
 use std::future::Future;
 use std::mem;
@@ -17,6 +18,7 @@ use std::task::{Context, Poll};
 
 use futures_core::FusedFuture;
 
+use callbacks::callback;
 pub use error::PromiseError;
 use error::{Failure, Outcome};
 use runtime::{block_on, guard};
@@ -308,7 +310,7 @@ impl<T> Promise<T> {
         };
         let derived = Shared::new();
         let target = Arc::clone(&derived);
-        shared.when_settled(Box::new(move |outcome| g(outcome).forward_to(target)));
+        shared.when_settled(callback(move |outcome| g(outcome).forward_to(target)));
         Promise::from_shared(derived)
     }
 
@@ -321,22 +323,31 @@ impl<T> Promise<T> {
             Ok(outcome) => {
                 target.settle(outcome);
             }
-            Err(shared) => shared.when_settled(Box::new(move |outcome| {
+            Err(shared) => shared.when_settled(callback(move |outcome| {
                 target.settle(outcome);
             })),
         }
     }
 
+    #[inline]
     fn poll_outcome(&mut self, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
-        let outcome = match &mut self.inner {
-            Inner::Shared { shared, waker } => std::task::ready!(shared.poll_take(waker, cx)),
-            Inner::Settled(_) | Inner::Done => {
-                let Inner::Settled(outcome) = mem::replace(&mut self.inner, Inner::Done) else {
-                    panic!("`Promise` polled after it completed")
-                };
-                return Poll::Ready(outcome);
-            }
+        // A promise settled when made is the common case, and is a few instructions: kept
+        // small enough to inline into the caller, the shared case out of line.
+        if let Inner::Settled(_) = self.inner {
+            let Inner::Settled(outcome) = mem::replace(&mut self.inner, Inner::Done) else {
+                unreachable!()
+            };
+            return Poll::Ready(outcome);
+        }
+        self.poll_shared(cx)
+    }
+
+    #[inline(never)]
+    fn poll_shared(&mut self, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
+        let Inner::Shared { shared, waker } = &mut self.inner else {
+            panic!("`Promise` polled after it completed")
         };
+        let outcome = std::task::ready!(shared.poll_take(waker, cx));
         // The outcome is read: this handle no longer counts as a reader when dropped.
         self.inner = Inner::Done;
         Poll::Ready(outcome)
@@ -392,6 +403,7 @@ impl<T> Unpin for Promise<T> {}
 impl<T> Future for Promise<T> {
     type Output = T;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         match std::task::ready!(self.get_mut().poll_outcome(cx)) {
             Ok(value) => Poll::Ready(value),
@@ -422,6 +434,7 @@ impl<T: Clone> Clone for Promise<T> {
 }
 
 impl<T> Drop for Promise<T> {
+    #[inline]
     fn drop(&mut self) {
         if let Inner::Shared { shared, waker } = &self.inner {
             shared.drop_consumer(*waker);

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use super::shared::{Callback, Share};
+use super::callbacks::Jobs;
 
 /// The callbacks of one settled promise, with their shares of its outcome.
 type Batch = Box<dyn FnOnce() -> Option<Box<dyn Any + Send>>>;
@@ -29,11 +29,7 @@ loom::thread_local! {
 
 /// Runs each callback with its share of the outcome, in order, on this thread: now, or, if
 /// callbacks are already running on this thread, after them.
-pub(crate) fn run<T, I>(jobs: I)
-where
-    T: Send + 'static,
-    I: IntoIterator<Item = (Callback<T>, Share<T>)> + 'static,
-{
+pub(crate) fn run<T: Send + 'static>(jobs: Jobs<T>) {
     let mut jobs = Some(jobs);
     QUEUE.with(|queue| match &mut *queue.borrow_mut() {
         Some(queue) => {
@@ -56,13 +52,10 @@ where
 
 /// Calls each callback. They catch the panics of user code; should one escape anyway, every
 /// other still runs, and the first panic is returned, to go on once the queue is empty.
-fn call<T, I>(jobs: I) -> Option<Box<dyn Any + Send>>
-where
-    I: IntoIterator<Item = (Callback<T>, Share<T>)>,
-{
+fn call<T>(jobs: Jobs<T>) -> Option<Box<dyn Any + Send>> {
     let mut panic = None;
-    for (callback, share) in jobs {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(share.read()))) {
+    for callback in jobs {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback.call())) {
             panic.get_or_insert(payload);
         }
     }

@@ -1,4 +1,3 @@
-use std::boxed::Box;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -10,8 +9,8 @@ use pin_project_lite::pin_project;
 use tokio::runtime::{Builder, Handle, Runtime};
 
 use super::Promise;
+use super::body::first_poll;
 use super::error::{Failure, Outcome};
-use super::shared::Shared;
 
 /// The runtime of callers outside any: multi-thread, started on first use, never shut down.
 fn builtin() -> &'static Runtime {
@@ -38,25 +37,17 @@ where
         let handle = builtin().handle();
         (handle.clone(), Some(handle.enter()))
     };
-    // Boxed before the first poll: once polled, the body may not move.
-    let mut body = Box::pin(CatchUnwind { future: body });
-    // The waker of this first poll does nothing, and no wake-up can be lost by it: whatever
-    // the body waits on registered this waker, and will wake it, or already has, perhaps
-    // from another thread before `spawn` below. But a spawned task is always polled once,
-    // and that poll re-polls the body, which then sees the event (a leaf future checks its
-    // state when polled) or registers the task's own waker before the event can fire.
-    match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(outcome) => {
-            drop(body);
-            Promise::from_outcome(outcome)
-        }
-        Poll::Pending => {
-            let shared = Shared::new();
-            let task = handle.spawn(Task {
-                body,
-                shared: Some(super::sync::Arc::clone(&shared)),
-            });
-            shared.set_task(task);
+    // The body goes into its promise's state before the first poll: once polled, it may not
+    // move. The waker of this first poll does nothing, and no wake-up can be lost by it:
+    // whatever the body waits on registered this waker, and will wake it, or already has,
+    // perhaps from another thread before `spawn` below. But a spawned task is always polled
+    // once, and that poll re-polls the body, which then sees the event (a leaf future checks
+    // its state when polled) or registers the task's own waker before the event can fire.
+    match first_poll(body, &mut Context::from_waker(Waker::noop())) {
+        Ok(outcome) => Promise::from_outcome(outcome),
+        Err(task) => {
+            let shared = task.shared();
+            shared.set_task(handle.spawn(task));
             Promise::from_shared(shared)
         }
     }
@@ -74,9 +65,15 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Outcome<T> {
 
 pin_project! {
     /// Polls a future, turning a panic into a failure.
-    struct CatchUnwind<F> {
+    pub(crate) struct CatchUnwind<F> {
         #[pin]
         future: F,
+    }
+}
+
+impl<F> CatchUnwind<F> {
+    pub(crate) fn new(future: F) -> Self {
+        CatchUnwind { future }
     }
 }
 
@@ -89,33 +86,6 @@ impl<F: Future> Future for CatchUnwind<F> {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
             Err(payload) => Poll::Ready(Err(Failure::panicked(payload))),
-        }
-    }
-}
-
-/// The rest of a promisified body, as a task. Dropped unfinished (aborted, or its runtime
-/// shut down), it settles its promise as cancelled.
-struct Task<F: Future> {
-    body: Pin<Box<CatchUnwind<F>>>,
-    shared: Option<super::sync::Arc<Shared<F::Output>>>,
-}
-
-impl<F: Future> Future for Task<F> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let outcome = std::task::ready!(self.body.as_mut().poll(cx));
-        if let Some(shared) = self.shared.take() {
-            shared.settle(outcome);
-        }
-        Poll::Ready(())
-    }
-}
-
-impl<F: Future> Drop for Task<F> {
-    fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            shared.settle(Err(Failure::new(super::PromiseError::Cancelled)));
         }
     }
 }

@@ -4,27 +4,24 @@ use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
+use super::body::{Outside, Work};
+use super::callbacks::{Callback, Callbacks, Jobs};
 use super::error::{Failure, Outcome, PromiseError};
 use super::queue;
 use super::runtime::guard;
-use super::sync::{Arc, AtomicUsize, Mutex, MutexGuard, OnceLock, Ordering, Task};
-
-pub(crate) type Callback<T> = Box<dyn FnOnce(Outcome<T>) + Send>;
-
-/// The callbacks of a settled promise, each with its share of the outcome.
-pub(crate) type Jobs<T> = Vec<(Callback<T>, Share<T>)>;
+use super::sync::{Arc, AtomicUsize, JoinHandle, Mutex, MutexGuard, Ordering};
 
 /// The state of a promise that was not settled when it was made, shared by its handles, the
 /// callbacks chained to it, and whatever settles it (its task or its `Resolver`).
 ///
 /// No user code runs under the lock: not `T::clone`, not `T`'s drop, not a callback. The lock
 /// only decides who gets what; the cloning, dropping and calling happen after it is released.
-pub(crate) struct Shared<T> {
+///
+/// The work that settles it (a promisified body) lives in the same allocation, after the
+/// state: its handles see it as `dyn Work<T>`, whatever its type.
+pub(crate) struct Shared<T, W: ?Sized = dyn Work<T>> {
     state: Mutex<State<T>>,
-    /// The task running the work, if there is one, to abort it. Outside the lock: set once,
-    /// right after the spawn, and read only by `cancel`. The `JoinHandle` itself, not an
-    /// `AbortHandle` made from it: one reference to the task instead of two.
-    task: OnceLock<Task>,
+    work: W,
 }
 
 struct State<T> {
@@ -37,10 +34,14 @@ struct State<T> {
     cloner: Option<fn(&T) -> T>,
     /// The wakers of the handles awaiting it, each at the index its handle keeps.
     wakers: Wakers,
-    callbacks: Vec<Callback<T>>,
+    callbacks: Callbacks<T>,
     /// Runs the callbacks once it settles; set with the first callback, where `T: 'static`
     /// is known (see `queue`).
     run: Option<fn(Jobs<T>)>,
+    /// The task running the work, if there is one, to abort it: set right after the spawn,
+    /// taken by `cancel`. The `JoinHandle` itself, not an `AbortHandle` made from it: one
+    /// reference to the task instead of two.
+    task: Option<JoinHandle<()>>,
 }
 
 enum Slot<T> {
@@ -109,19 +110,38 @@ impl<T> Share<T> {
     }
 }
 
-impl<T> Shared<T> {
-    pub(crate) fn new() -> Arc<Self> {
-        Arc::new(Shared {
+impl<T, W> Shared<T, W> {
+    /// The state of a promise settled by `work`, not yet shared.
+    pub(crate) fn fresh(work: W) -> Self {
+        Shared {
             state: Mutex::new(State {
                 outcome: Slot::Pending,
                 consumers: 1,
                 cloner: None,
                 wakers: Wakers::default(),
-                callbacks: Vec::new(),
+                callbacks: Callbacks::new(),
                 run: None,
+                task: None,
             }),
-            task: OnceLock::new(),
-        })
+            work,
+        }
+    }
+
+    pub(crate) fn work_mut(&mut self) -> &mut W {
+        &mut self.work
+    }
+}
+
+impl<T, W: ?Sized> Shared<T, W> {
+    pub(crate) fn work(&self) -> &W {
+        &self.work
+    }
+}
+
+impl<T> Shared<T> {
+    /// The state of a promise settled from outside: by a `Resolver`, or a callback.
+    pub(crate) fn new() -> Arc<Self> {
+        super::sync::erase(std::sync::Arc::new(Shared::fresh(Outside)))
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -142,19 +162,19 @@ impl<T> Shared<T> {
         }
         state.outcome = Slot::Settled(outcome);
         let first = state.wakers.first.take();
-        let more = mem::take(&mut state.wakers.more);
-        state.wakers.free.clear();
-        let callbacks = mem::take(&mut state.callbacks);
-        let run = state.run.map(|run| {
-            let jobs: Jobs<T> = callbacks.into_iter().map(|c| (c, state.take())).collect();
-            (run, jobs)
-        });
+        let more = state.wakers.more.take();
+        let callbacks = mem::replace(&mut state.callbacks, Callbacks::new());
+        let run = state
+            .run
+            .map(|run| (run, callbacks.into_jobs(|| state.take())));
         drop(state);
         if let Some(waker) = first {
             waker.wake();
         }
-        for waker in more.into_iter().flatten() {
-            waker.wake();
+        if let Some(more) = more {
+            for waker in more.wakers.into_iter().flatten() {
+                waker.wake();
+            }
         }
         if let Some((run, jobs)) = run {
             run(jobs);
@@ -201,11 +221,11 @@ impl<T> Shared<T> {
         let mut state = self.lock();
         if matches!(state.outcome, Slot::Pending) {
             state.callbacks.push(callback);
-            state.run = Some(queue::run::<T, Jobs<T>>);
+            state.run = Some(queue::run::<T>);
         } else {
             let share = state.take();
             drop(state);
-            queue::run([(callback, share)]);
+            queue::run(Jobs::one(callback, share));
         }
     }
 
@@ -215,7 +235,9 @@ impl<T> Shared<T> {
         state.cloner = Some(cloner);
     }
 
-    /// A handle that never read the outcome is gone.
+    /// A handle that never read the outcome is gone. Out of line: a handle's drop is often
+    /// that of a promise settled when made, which inlines to a test.
+    #[inline(never)]
     pub(crate) fn drop_consumer(&self, slot: Option<usize>) {
         let mut state = self.lock();
         state.consumers -= 1;
@@ -237,14 +259,15 @@ impl<T> Shared<T> {
         !matches!(self.lock().outcome, Slot::Pending)
     }
 
-    pub(crate) fn set_task(&self, task: Task) {
-        let _ = self.task.set(task);
+    pub(crate) fn set_task(&self, task: JoinHandle<()>) {
+        self.lock().task = Some(task);
     }
 
     /// Settles the promise as cancelled and aborts its task, if it has one still running.
     pub(crate) fn cancel(&self) {
         if self.settle(Err(Failure::new(PromiseError::Cancelled))) {
-            if let Some(task) = self.task.get() {
+            let task = self.lock().task.take();
+            if let Some(task) = task {
                 task.abort();
             }
         }
@@ -300,8 +323,14 @@ struct Wakers {
     /// Free (`None`) until a handle registers, and again once that handle is gone: a handle
     /// clears its entry when it stops waiting, and after `settle` takes it nobody registers.
     first: Option<Waker>,
-    more: Vec<Option<Waker>>,
-    /// The indices of the entries of `more` that handles cleared.
+    /// The others, boxed: a promise with one awaiter at a time never needs them.
+    more: Option<Box<More>>,
+}
+
+#[derive(Default)]
+struct More {
+    wakers: Vec<Option<Waker>>,
+    /// The indices of the entries of `wakers` that handles cleared.
     free: Vec<usize>,
 }
 
@@ -309,7 +338,7 @@ impl Wakers {
     fn entry(&mut self, slot: usize) -> Option<&mut Option<Waker>> {
         match slot {
             0 => Some(&mut self.first),
-            i => self.more.get_mut(i - 1),
+            i => self.more.as_mut()?.wakers.get_mut(i - 1),
         }
     }
 
@@ -322,12 +351,15 @@ impl Wakers {
         } else if self.first.is_none() {
             self.first = Some(waker.clone());
             *slot = Some(0);
-        } else if let Some(i) = self.free.pop() {
-            self.more[i - 1] = Some(waker.clone());
-            *slot = Some(i);
         } else {
-            self.more.push(Some(waker.clone()));
-            *slot = Some(self.more.len());
+            let more = self.more.get_or_insert_with(Box::default);
+            if let Some(i) = more.free.pop() {
+                more.wakers[i - 1] = Some(waker.clone());
+                *slot = Some(i);
+            } else {
+                more.wakers.push(Some(waker.clone()));
+                *slot = Some(more.wakers.len());
+            }
         }
     }
 
@@ -335,7 +367,9 @@ impl Wakers {
         let Some(i) = slot else { return };
         if let Some(entry) = self.entry(i) {
             if entry.take().is_some() && i > 0 {
-                self.free.push(i);
+                if let Some(more) = &mut self.more {
+                    more.free.push(i);
+                }
             }
         }
     }

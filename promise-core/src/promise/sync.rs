@@ -1,6 +1,5 @@
 //! The synchronization types of the promise's shared state, swapped for loom's under
-//! `--cfg loom` so that the model checker can explore every interleaving of them. (The task
-//! handle's `OnceLock` stays std's: no runtime runs under loom, so no promise has a task.)
+//! `--cfg loom` so that the model checker can explore every interleaving of them.
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +10,23 @@ pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
 
-pub(crate) use std::sync::OnceLock;
+pub(crate) use tokio::task::JoinHandle;
 
-/// What `cancel` aborts: the task running a promisified body.
-pub(crate) type Task = tokio::task::JoinHandle<()>;
+use super::body::Work;
+use super::shared::Shared;
+
+/// `shared`, its work seen as `dyn Work<T>`.
+#[cfg(not(loom))]
+pub(crate) fn erase<T, W: Work<T> + 'static>(shared: Arc<Shared<T, W>>) -> Arc<Shared<T>> {
+    shared
+}
+
+/// `shared`, its work seen as `dyn Work<T>`, under loom: loom's `Arc` cannot be unsized, std's
+/// can, and loom takes it over.
+#[cfg(loom)]
+pub(crate) fn erase<T, W: Work<T> + 'static>(
+    shared: std::sync::Arc<Shared<T, W>>,
+) -> Arc<Shared<T>> {
+    let shared: std::sync::Arc<Shared<T>> = shared;
+    Arc::from_std(shared)
+}

@@ -1,0 +1,245 @@
+//! The one thing the eager promise needs that safe Rust cannot say: a promisified body kept in
+//! its promise's shared allocation and polled, pinned, from there, so that a body that pends
+//! costs one allocation (the state and the body together) besides its tokio task, not two.
+//!
+//! Every access to the body goes through the promise's [`Task`], of which there is one per
+//! body, made with it; that is what makes each `unsafe` block below sound.
+#![allow(unsafe_code)]
+
+use std::cell::UnsafeCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::error::{Failure, Outcome, PromiseError};
+use super::runtime::CatchUnwind;
+use super::shared::Shared;
+use super::sync::Arc;
+
+/// What settles a promise besides a `Resolver` or a callback: its body, for a promise that
+/// [`Task`] runs. The state is `Shared<T, dyn Work<T>>` whatever the body's type.
+pub(crate) trait Work<T>: Send + Sync {
+    /// Polls the body.
+    ///
+    /// # Safety
+    ///
+    /// Only the promise's [`Task`] may call it, with `&mut` access to itself.
+    unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<Outcome<T>>;
+
+    /// Drops the body, in place: the task is done with it.
+    ///
+    /// # Safety
+    ///
+    /// As for [`poll`](Self::poll).
+    unsafe fn finish(&self);
+}
+
+/// The work of a promise settled from outside: by its `Resolver`, or by the callback of the
+/// promise it is chained to. No task polls it.
+pub(crate) struct Outside;
+
+impl<T> Work<T> for Outside {
+    unsafe fn poll(&self, _: &mut Context<'_>) -> Poll<Outcome<T>> {
+        unreachable!("a promise settled from outside has no task")
+    }
+
+    unsafe fn finish(&self) {}
+}
+
+/// A promisified body, in the allocation of its promise's [`Shared`] state: pinned there, as the
+/// allocation never moves and the body is dropped in place (by [`first_poll`] or [`Task`], or with
+/// the state).
+pub(crate) struct Body<F> {
+    /// `None` once done with, or while the state waits as a spare (see [`spare`]): a body
+    /// aborted with its task is dropped at once, even if handles keep the state alive.
+    future: UnsafeCell<Option<CatchUnwind<F>>>,
+}
+
+// SAFETY: a `Body` is shared (`&Body`) between the threads holding its promise's state, but
+// only `Task` reaches the future inside through a shared reference, by `Work::poll` and
+// `Work::finish`, whose callers must be the one `Task` of this body: one thread at a time, with
+// `&mut Task`. The other threads never touch it. So `&Body` gives no shared access to `F`, and
+// `F: Send` is all that moving that exclusive access between threads needs.
+unsafe impl<F: Send> Sync for Body<F> {}
+
+impl<F: Future + Send> Work<F::Output> for Body<F> {
+    unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<Outcome<F::Output>> {
+        // SAFETY: the caller is this body's `Task`, with exclusive access to the future (see
+        // `Work::poll`), so this `&mut` is the only reference to it; and it is the slot of a
+        // `Body`, as `poll_pinned` asks.
+        unsafe { poll_pinned(&mut *self.future.get(), cx) }
+    }
+
+    unsafe fn finish(&self) {
+        // SAFETY: as in `poll`.
+        unsafe { finish_pinned(&mut *self.future.get()) };
+    }
+}
+
+/// Polls the body in `slot`.
+///
+/// # Safety
+///
+/// `slot` is the one inside a [`Body`] in the state of a promise.
+unsafe fn poll_pinned<F: Future>(
+    slot: &mut Option<CatchUnwind<F>>,
+    cx: &mut Context<'_>,
+) -> Poll<Outcome<F::Output>> {
+    // SAFETY: pinning. `slot` is inside a `Body`, in the `Arc` allocation of its promise's
+    // state, which never moves; the future leaves it only by being dropped in place
+    // (`finish_pinned`, or the state's own drop). A spare's slot is `None`, and a new body is
+    // written into it before its first poll.
+    let future = unsafe { Pin::new_unchecked(slot) };
+    match future.as_pin_mut() {
+        Some(future) => future.poll(cx),
+        None => panic!("a promisified body polled after it finished"),
+    }
+}
+
+/// Drops the body in `slot`, in place.
+///
+/// # Safety
+///
+/// As for [`poll_pinned`].
+unsafe fn finish_pinned<F>(slot: &mut Option<CatchUnwind<F>>) {
+    // SAFETY: as in `poll_pinned`; `Pin::set` drops the future in place.
+    unsafe { Pin::new_unchecked(slot) }.set(None);
+}
+
+/// Polls `body` for the first time, in a state for its promise that nobody else holds yet:
+/// this thread's spare if it fits, else a new one. Done in that poll, it gives the outcome, and
+/// the state, untouched but for the body's slot, emptied, is this thread's spare for the next
+/// body of the same type; otherwise it gives the [`Task`] that runs the rest.
+pub(crate) fn first_poll<F>(
+    body: F,
+    cx: &mut Context<'_>,
+) -> Result<Outcome<F::Output>, Task<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let mut shared = spare::take::<Shared<F::Output, Body<F>>>().unwrap_or_else(|| {
+        std::sync::Arc::new(Shared::fresh(Body {
+            future: UnsafeCell::new(None),
+        }))
+    });
+    let slot = std::sync::Arc::get_mut(&mut shared)
+        .expect("a fresh promise's state has one holder")
+        .work_mut()
+        .future
+        .get_mut();
+    *slot = Some(CatchUnwind::new(body));
+    // SAFETY: the slot of the body in this promise's state, which is handed whole to the
+    // `Task`, or finished in place before it becomes a spare: the body never moves.
+    match unsafe { poll_pinned(slot, cx) } {
+        Poll::Ready(outcome) => {
+            // SAFETY: as above.
+            unsafe { finish_pinned(slot) };
+            spare::put(shared);
+            Ok(outcome)
+        }
+        Poll::Pending => Err(Task {
+            shared: Some(super::sync::erase(shared)),
+        }),
+    }
+}
+
+/// The task that runs a promisified body to the end and settles its promise: the only one to
+/// poll or drop the body after [`first_poll`]. Dropped unfinished (aborted, or its
+/// runtime shut down), it drops the body and settles the promise as cancelled.
+pub(crate) struct Task<T> {
+    /// `None` once the promise is settled.
+    shared: Option<Arc<Shared<T>>>,
+}
+
+impl<T> Task<T> {
+    /// A handle on the promise's state, for the promise itself.
+    pub(crate) fn shared(&self) -> Arc<Shared<T>> {
+        Arc::clone(
+            self.shared
+                .as_ref()
+                .expect("a promise's task already finished"),
+        )
+    }
+}
+
+impl<T> Future for Task<T> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let shared = self
+            .shared
+            .as_ref()
+            .expect("a promise's task polled after it finished");
+        // SAFETY: `Task` is the one caller `Work::poll` asks for: made once per body, by
+        // `first_poll`, which then lets go of the body; not `Clone`; and `Pin<&mut Self>`
+        // keeps this call alone.
+        let outcome = std::task::ready!(unsafe { shared.work().poll(cx) });
+        if let Some(shared) = self.shared.take() {
+            // SAFETY: as above; the body is done.
+            unsafe { shared.work().finish() };
+            shared.settle(outcome);
+        }
+        Poll::Ready(())
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.take() {
+            // SAFETY: this is the body's `Task` (see `poll`), about to be gone. The body goes
+            // first: what it holds is released when the task is aborted, not when the last
+            // handle of the promise is dropped.
+            unsafe { shared.work().finish() };
+            shared.settle(Err(Failure::new(PromiseError::Cancelled)));
+        }
+    }
+}
+
+/// One spare state per thread: that of the last body that completed in its first poll, kept
+/// with its body slot empty and the rest as new, for the next body of the same type, which
+/// then allocates nothing. A body of another type allocates its own, which replaces it.
+mod spare {
+    use std::any::Any;
+    use std::sync::Arc;
+
+    /// The largest state kept, in bytes: a thread holds no more than this.
+    const MAX: usize = 1024;
+
+    #[cfg(not(loom))]
+    std::thread_local! {
+        static SPARE: std::cell::Cell<Option<Arc<dyn Any + Send + Sync>>> =
+            const { std::cell::Cell::new(None) };
+    }
+
+    /// This thread's spare, if it is an `S`.
+    #[cfg(not(loom))]
+    pub(super) fn take<S: Any + Send + Sync>() -> Option<Arc<S>> {
+        let spare = SPARE.try_with(std::cell::Cell::take).ok()??;
+        match spare.downcast() {
+            Ok(spare) => Some(spare),
+            Err(other) => {
+                // Kept: the body that missed may pend, and another may come that fits.
+                let _ = SPARE.try_with(|slot| slot.set(Some(other)));
+                None
+            }
+        }
+    }
+
+    /// `state` as this thread's spare, in place of the one before.
+    #[cfg(not(loom))]
+    pub(super) fn put<S: Any + Send + Sync>(state: Arc<S>) {
+        if size_of::<S>() <= MAX {
+            let _ = SPARE.try_with(|slot| slot.set(Some(state)));
+        }
+    }
+
+    /// Under loom, whose threads share one of the OS's, no spares.
+    #[cfg(loom)]
+    pub(super) fn take<S>() -> Option<Arc<S>> {
+        None
+    }
+
+    #[cfg(loom)]
+    pub(super) fn put<S>(_: Arc<S>) {}
+}
