@@ -282,6 +282,52 @@ fn cancel_aborts_the_work_and_every_awaiter_sees_cancelled() {
     });
 }
 
+/// Waits until `flag` is set, for at most a second.
+async fn set_soon(flag: &AtomicBool) -> bool {
+    for _ in 0..1000 {
+        if flag.load(Ordering::SeqCst) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    false
+}
+
+#[test]
+fn any_clone_can_cancel_the_work_whatever_became_of_the_first_handle() {
+    #[promisify]
+    async fn forever(dropped: Arc<AtomicBool>) -> u8 {
+        let _flag = DropFlag(dropped);
+        pending::<u8>().await
+    }
+    multi_thread().block_on(async {
+        for case in ["first dropped", "first chained", "clone of a clone"] {
+            let dropped = Arc::new(AtomicBool::new(false));
+            let first = forever(dropped.clone());
+            let clone = first.clone();
+            let canceller = match case {
+                "first dropped" => {
+                    drop(first);
+                    clone
+                }
+                "first chained" => {
+                    let _chained = first.then(|n| n + 1);
+                    clone
+                }
+                _ => {
+                    drop(first);
+                    let again = clone.clone();
+                    drop(clone);
+                    again
+                }
+            };
+            canceller.cancel();
+            assert!(set_soon(&dropped).await, "{case}: the task was aborted");
+            assert_eq!(canceller.settled().await, Err(PromiseError::Cancelled));
+        }
+    });
+}
+
 const CANCELLED: &str = "awaited a promise that was cancelled (`PromiseError::Cancelled`): \
      `cancel` was called on it, or the runtime running its work shut down first";
 const ABANDONED: &str = "awaited a promise that was abandoned (`PromiseError::Abandoned`): its \

@@ -97,6 +97,7 @@ impl<T> Callbacks<T> {
 
 impl<T> Drop for Callbacks<T> {
     /// One link at a time: the list may be as long as the memory allows, the stack may not.
+    #[inline]
     fn drop(&mut self) {
         unlink(&mut self.last);
     }
@@ -128,12 +129,22 @@ impl<T> Iterator for Jobs<T> {
 }
 
 impl<T> Drop for Jobs<T> {
+    #[inline]
     fn drop(&mut self) {
         unlink(&mut self.first);
     }
 }
 
+/// Drops the callbacks of `list`; a test when there are none.
+#[inline]
 fn unlink<T>(list: &mut Option<Callback<T>>) {
+    if list.is_some() {
+        unlink_each(list);
+    }
+}
+
+#[inline(never)]
+fn unlink_each<T>(list: &mut Option<Callback<T>>) {
     while let Some(mut callback) = list.take() {
         *list = callback.link().next.take();
     }

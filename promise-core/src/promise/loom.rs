@@ -74,7 +74,7 @@ fn loom_racing_settles_settle_once() {
     model(|| {
         let shared = Shared::<u8>::new();
         let reader = Promise::from_shared(Arc::clone(&shared));
-        shared.add_consumer(u8::clone);
+        shared.add_consumer(u8::clone, None);
         let other = Promise::from_shared(Arc::clone(&shared));
         let racers: Vec<_> = [
             Ok(1),

@@ -12,7 +12,7 @@ mod sync;
 
 use std::fmt;
 use std::future::Future;
-use std::mem;
+use std::mem::{self, ManuallyDrop};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -24,7 +24,7 @@ use error::{Failure, Outcome};
 use runtime::{block_on, guard};
 pub(crate) use runtime::{run, start};
 use shared::Shared;
-use sync::Arc;
+use sync::{Arc, JoinHandle};
 
 /// The result of work that has already started, like a JavaScript promise.
 ///
@@ -59,7 +59,9 @@ use sync::Arc;
 /// # }
 /// ```
 pub struct Promise<T> {
-    inner: Inner<T>,
+    /// Dropped by `Drop for Promise` alone (see there): left to the compiler's drop glue, the
+    /// drop of a handle awaited to the end would be a call instead of a test.
+    inner: ManuallyDrop<Inner<T>>,
 }
 
 enum Inner<T> {
@@ -69,6 +71,9 @@ enum Inner<T> {
     Shared {
         shared: Arc<Shared<T>>,
         waker: Option<usize>,
+        /// The task running the work, to abort it, in the handle `start` returned: kept here,
+        /// it costs no lock. A clone of this handle gives the state an `AbortHandle` of it.
+        task: Option<JoinHandle<()>>,
     },
     /// Awaited to the end.
     Done,
@@ -126,16 +131,22 @@ impl<T> Promise<T> {
 
     pub(crate) fn from_outcome(outcome: Outcome<T>) -> Self {
         Promise {
-            inner: Inner::Settled(outcome),
+            inner: ManuallyDrop::new(Inner::Settled(outcome)),
         }
     }
 
     pub(crate) fn from_shared(shared: Arc<Shared<T>>) -> Self {
+        Promise::from_task(shared, None)
+    }
+
+    /// A handle on `shared`, whose work `task` runs.
+    pub(crate) fn from_task(shared: Arc<Shared<T>>, task: Option<JoinHandle<()>>) -> Self {
         Promise {
-            inner: Inner::Shared {
+            inner: ManuallyDrop::new(Inner::Shared {
                 shared,
                 waker: None,
-            },
+                task,
+            }),
         }
     }
 
@@ -146,7 +157,7 @@ impl<T> Promise<T> {
     /// assert!(Promise::resolve(()).is_settled());
     /// ```
     pub fn is_settled(&self) -> bool {
-        match &self.inner {
+        match &*self.inner {
             Inner::Settled(_) | Inner::Done => true,
             Inner::Shared { shared, .. } => shared.is_settled(),
         }
@@ -167,8 +178,8 @@ impl<T> Promise<T> {
     /// # }
     /// ```
     pub fn cancel(&self) {
-        if let Inner::Shared { shared, .. } = &self.inner {
-            shared.cancel();
+        if let Inner::Shared { shared, task, .. } = &*self.inner {
+            shared.cancel(task.as_ref());
         }
     }
 
@@ -289,10 +300,10 @@ impl<T> Promise<T> {
     /// The outcome now if the promise is settled, taken from this handle; else its shared
     /// state, with this handle's claim on the outcome.
     fn into_parts(mut self) -> Result<Outcome<T>, Arc<Shared<T>>> {
-        match mem::replace(&mut self.inner, Inner::Done) {
+        match self.take_inner() {
             Inner::Settled(outcome) => Ok(outcome),
             // This handle's share of the outcome moves to the caller; its waker goes.
-            Inner::Shared { shared, waker } => shared.take_or_unregister(waker).ok_or(shared),
+            Inner::Shared { shared, waker, .. } => shared.take_or_unregister(waker).ok_or(shared),
             Inner::Done => panic!("`Promise` used after it was awaited to the end"),
         }
     }
@@ -333,8 +344,8 @@ impl<T> Promise<T> {
     fn poll_outcome(&mut self, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
         // A promise settled when made is the common case, and is a few instructions: kept
         // small enough to inline into the caller, the shared case out of line.
-        if let Inner::Settled(_) = self.inner {
-            let Inner::Settled(outcome) = mem::replace(&mut self.inner, Inner::Done) else {
+        if let Inner::Settled(_) = *self.inner {
+            let Inner::Settled(outcome) = self.take_inner() else {
                 unreachable!()
             };
             return Poll::Ready(outcome);
@@ -344,12 +355,12 @@ impl<T> Promise<T> {
 
     #[inline(never)]
     fn poll_shared(&mut self, cx: &mut Context<'_>) -> Poll<Outcome<T>> {
-        let Inner::Shared { shared, waker } = &mut self.inner else {
+        let Inner::Shared { shared, waker, .. } = &mut *self.inner else {
             panic!("`Promise` polled after it completed")
         };
         let outcome = std::task::ready!(shared.poll_take(waker, cx));
         // The outcome is read: this handle no longer counts as a reader when dropped.
-        self.inner = Inner::Done;
+        drop(self.take_inner());
         Poll::Ready(outcome)
     }
 }
@@ -415,17 +426,17 @@ impl<T> Future for Promise<T> {
 impl<T> FusedFuture for Promise<T> {
     /// Whether the promise was awaited to the end: polling it again would panic.
     fn is_terminated(&self) -> bool {
-        matches!(self.inner, Inner::Done)
+        matches!(*self.inner, Inner::Done)
     }
 }
 
 impl<T: Clone> Clone for Promise<T> {
     fn clone(&self) -> Self {
-        match &self.inner {
+        match &*self.inner {
             Inner::Settled(Ok(value)) => Promise::resolve(value.clone()),
             Inner::Settled(Err(failure)) => Promise::from_outcome(Err(failure.share())),
-            Inner::Shared { shared, .. } => {
-                shared.add_consumer(T::clone);
+            Inner::Shared { shared, task, .. } => {
+                shared.add_consumer(T::clone, task.as_ref().map(JoinHandle::abort_handle));
                 Promise::from_shared(Arc::clone(shared))
             }
             Inner::Done => panic!("`Promise` cloned after it was awaited to the end"),
@@ -434,17 +445,37 @@ impl<T: Clone> Clone for Promise<T> {
 }
 
 impl<T> Drop for Promise<T> {
+    /// A handle awaited to the end is the common case: a test, inlined.
     #[inline]
     fn drop(&mut self) {
-        if let Inner::Shared { shared, waker } = &self.inner {
-            shared.drop_consumer(*waker);
+        if !matches!(*self.inner, Inner::Done) {
+            self.drop_unread();
+        }
+    }
+}
+
+impl<T> Promise<T> {
+    /// The handle's state, leaving it `Done`.
+    #[inline]
+    fn take_inner(&mut self) -> Inner<T> {
+        ManuallyDrop::into_inner(mem::replace(
+            &mut self.inner,
+            ManuallyDrop::new(Inner::Done),
+        ))
+    }
+
+    /// Drops a handle that did not read the outcome, leaving it `Done`.
+    #[inline(never)]
+    fn drop_unread(&mut self) {
+        if let Inner::Shared { shared, waker, .. } = self.take_inner() {
+            shared.drop_consumer(waker);
         }
     }
 }
 
 impl<T> fmt::Debug for Promise<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.inner {
+        let state = match &*self.inner {
             Inner::Settled(Ok(_)) => "fulfilled",
             Inner::Settled(Err(_)) => "failed",
             Inner::Shared { shared, .. } if shared.is_settled() => "settled",

@@ -47,8 +47,7 @@ where
         Ok(outcome) => Promise::from_outcome(outcome),
         Err(task) => {
             let shared = task.shared();
-            shared.set_task(handle.spawn(task));
-            Promise::from_shared(shared)
+            Promise::from_task(shared, Some(handle.spawn(task)))
         }
     }
 }

@@ -9,7 +9,7 @@ use super::callbacks::{Callback, Callbacks, Jobs};
 use super::error::{Failure, Outcome, PromiseError};
 use super::queue;
 use super::runtime::guard;
-use super::sync::{Arc, AtomicUsize, JoinHandle, Mutex, MutexGuard, Ordering};
+use super::sync::{AbortHandle, Arc, AtomicUsize, JoinHandle, Mutex, MutexGuard, Ordering};
 
 /// The state of a promise that was not settled when it was made, shared by its handles, the
 /// callbacks chained to it, and whatever settles it (its task or its `Resolver`).
@@ -38,10 +38,9 @@ struct State<T> {
     /// Runs the callbacks once it settles; set with the first callback, where `T: 'static`
     /// is known (see `queue`).
     run: Option<fn(Jobs<T>)>,
-    /// The task running the work, if there is one, to abort it: set right after the spawn,
-    /// taken by `cancel`. The `JoinHandle` itself, not an `AbortHandle` made from it: one
-    /// reference to the task instead of two.
-    task: Option<JoinHandle<()>>,
+    /// The task running the work, if there is one, to abort it, once the handle that holds its
+    /// `JoinHandle` has been cloned: a clone may be the one to `cancel`.
+    task: Option<AbortHandle>,
 }
 
 enum Slot<T> {
@@ -229,10 +228,17 @@ impl<T> Shared<T> {
         }
     }
 
-    pub(crate) fn add_consumer(&self, cloner: fn(&T) -> T) {
+    /// A new handle, cloned from one that may hold the task.
+    pub(crate) fn add_consumer(&self, cloner: fn(&T) -> T, task: Option<AbortHandle>) {
         let mut state = self.lock();
         state.consumers += 1;
         state.cloner = Some(cloner);
+        let task = match state.task {
+            None => mem::replace(&mut state.task, task),
+            Some(_) => task,
+        };
+        drop(state);
+        drop(task);
     }
 
     /// A handle that never read the outcome is gone. Out of line: a handle's drop is often
@@ -259,15 +265,13 @@ impl<T> Shared<T> {
         !matches!(self.lock().outcome, Slot::Pending)
     }
 
-    pub(crate) fn set_task(&self, task: JoinHandle<()>) {
-        self.lock().task = Some(task);
-    }
-
-    /// Settles the promise as cancelled and aborts its task, if it has one still running.
-    pub(crate) fn cancel(&self) {
+    /// Settles the promise as cancelled and aborts its task, if it has one still running:
+    /// `task`, held by the handle cancelling, or the one a clone left in the state.
+    pub(crate) fn cancel(&self, task: Option<&JoinHandle<()>>) {
         if self.settle(Err(Failure::new(PromiseError::Cancelled))) {
-            let task = self.lock().task.take();
             if let Some(task) = task {
+                task.abort();
+            } else if let Some(task) = self.lock().task.take() {
                 task.abort();
             }
         }

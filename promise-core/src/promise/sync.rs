@@ -10,7 +10,7 @@ pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
 
-pub(crate) use tokio::task::JoinHandle;
+pub(crate) use tokio::task::{AbortHandle, JoinHandle};
 
 use super::body::Work;
 use super::shared::Shared;
