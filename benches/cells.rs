@@ -325,6 +325,18 @@ pub mod promises {
         try_leaf(Workload::Yield1, n, 1).await
     }
 
+    /// Another body, of another type, to alternate with the one above: a thread keeps the
+    /// state of one body type as its spare, so this is the cost when it never fits.
+    #[promisify]
+    async fn ready_leaf_body_too(n: u64) -> Result<u64, u64> {
+        try_leaf(Workload::Ready, n, 1).await.map(|n| n + 1)
+    }
+
+    #[promisify]
+    async fn yield_leaf_body_too(n: u64) -> Result<u64, u64> {
+        try_leaf(Workload::Yield1, n, 1).await.map(|n| n + 1)
+    }
+
     /// A current-thread runtime, built once in `cell`, with every driver or none.
     fn current_thread(
         cell: &'static std::sync::OnceLock<tokio::runtime::Runtime>,
@@ -411,6 +423,40 @@ pub mod promises {
         tokio::spawn(try_leaf(Workload::Ready, i, 1)).await.unwrap()
     });
     on_runtime!(promisify_yield1_all, runtime_all, yield_leaf_body);
+    on_runtime!(promisify_ready_alternating, runtime_all, |i| async move {
+        if i % 2 == 0 {
+            ready_leaf_body(i).await
+        } else {
+            ready_leaf_body_too(i).await
+        }
+    });
+    on_runtime!(spawn_ready_alternating, runtime_all, |i| async move {
+        if i % 2 == 0 {
+            tokio::spawn(try_leaf(Workload::Ready, i, 1)).await.unwrap()
+        } else {
+            tokio::spawn(async move { try_leaf(Workload::Ready, i, 1).await.map(|n| n + 1) })
+                .await
+                .unwrap()
+        }
+    });
+    on_runtime!(promisify_yield1_alternating, runtime_all, |i| async move {
+        if i % 2 == 0 {
+            yield_leaf_body(i).await
+        } else {
+            yield_leaf_body_too(i).await
+        }
+    });
+    on_runtime!(spawn_yield1_alternating, runtime_all, |i| async move {
+        if i % 2 == 0 {
+            tokio::spawn(try_leaf(Workload::Yield1, i, 1))
+                .await
+                .unwrap()
+        } else {
+            tokio::spawn(async move { try_leaf(Workload::Yield1, i, 1).await.map(|n| n + 1) })
+                .await
+                .unwrap()
+        }
+    });
     on_runtime!(spawn_yield1_all, runtime_all, |i| async move {
         tokio::spawn(try_leaf(Workload::Yield1, i, 1))
             .await
@@ -467,7 +513,7 @@ pub mod promises {
                 cells.push(Cell {
                     combinator: if $workload.starts_with("clone3") {
                         "Promise clone"
-                    } else if $workload.ends_with("as users write it") {
+                    } else if $workload.contains("as users write it") {
                         "#[promisify] as users write it"
                     } else {
                         "#[promisify]"
@@ -491,6 +537,10 @@ pub mod promises {
             spawn_ready_all "ready, as users write it" "tokio::spawn + await";
             promisify_yield1_all "yield1, as users write it" "promisify call + await";
             spawn_yield1_all "yield1, as users write it" "tokio::spawn + await";
+            promisify_ready_alternating "ready, as users write it, two bodies alternating" "promisify call + await";
+            spawn_ready_alternating "ready, as users write it, two bodies alternating" "tokio::spawn + await";
+            promisify_yield1_alternating "yield1, as users write it, two bodies alternating" "promisify call + await";
+            spawn_yield1_alternating "yield1, as users write it, two bodies alternating" "tokio::spawn + await";
             promise_clone3_ready "clone3_ready" "Promise, 3 clones awaited";
             shared_clone3_ready "clone3_ready" "futures shared(), 3 clones awaited";
             promise_clone3 "clone3" "Promise, 3 clones awaited";

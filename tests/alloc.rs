@@ -159,7 +159,7 @@ async fn never_pends_or_panics(n: u64) -> u64 {
 }
 
 #[test]
-fn a_body_that_never_pends_reuses_the_state_of_the_last_one_on_its_thread() {
+fn a_body_that_never_pends_reuses_a_spare_state_of_its_type() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -170,31 +170,66 @@ fn a_body_that_never_pends_reuses_the_state_of_the_last_one_on_its_thread() {
         let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(21));
         assert_eq!(
             (allocations, frees),
-            (1, 1),
-            "a state of its own, which replaces the spare of another type"
+            (1, 0),
+            "a state of its own; the spare of another type stays"
         );
         assert!(promise.is_settled());
         let (value, allocations, _) = allocations_and_frees_in(|| run(promise));
         assert_eq!((value, allocations), (42, 0));
         for n in 0..3 {
             let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(n));
-            assert_eq!(
-                (allocations, frees),
-                (0, 0),
-                "the spare state of the same body"
-            );
+            assert_eq!((allocations, frees), (0, 0), "the spare of this body");
             assert_eq!(run(promise), n * 2);
+            let (promise, allocations, frees) =
+                allocations_and_frees_in(|| never_pends_either(n as u32));
+            assert_eq!((allocations, frees), (0, 0), "the spare of the other");
+            assert_eq!(run(promise), n as u32 + 1);
         }
         let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once(4));
         assert_eq!(
             (allocations, frees),
             (2, 0),
-            "a pending body keeps the spare"
+            "a body of a third type that pends: a state of its own, and its task"
         );
         assert_eq!(promise.await, 8);
         let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(5));
-        assert_eq!((allocations, frees), (0, 0));
+        assert_eq!((allocations, frees), (0, 0), "still there");
         assert_eq!(run(promise), 10);
+    });
+}
+
+macro_rules! bodies {
+    ($($name:ident)*) => {$(
+        #[promisify]
+        async fn $name(n: u8) -> u8 {
+            ready(n).await
+        }
+    )*};
+}
+
+bodies!(first second third fourth fifth);
+
+#[test]
+fn a_thread_keeps_spares_of_four_body_types() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for body in [first, second, third, fourth] {
+            assert_eq!(body(1).await, 1);
+        }
+        for body in [first, second, third, fourth, third, first] {
+            let (promise, allocations, frees) = allocations_and_frees_in(|| body(2));
+            assert_eq!((allocations, frees), (0, 0), "each type has its spare");
+            assert_eq!(run(promise), 2);
+        }
+        let (promise, allocations, frees) = allocations_and_frees_in(|| fifth(5));
+        assert_eq!(
+            (allocations, frees),
+            (1, 1),
+            "a fifth type: a state of its own, and a spare of another type goes"
+        );
+        assert_eq!(run(promise), 5);
     });
 }
 
@@ -217,30 +252,69 @@ fn a_body_that_panics_in_its_first_poll_leaves_a_spare_as_good_as_new() {
     });
 }
 
+#[promisify]
+async fn pends_once_more(n: u64) -> u64 {
+    yield_once(n).await + 1
+}
+
+/// Allocations and frees made while awaiting `future`, on this thread.
+async fn allocations_and_frees_awaiting<F: Future>(future: F) -> (F::Output, usize, usize) {
+    let before = (ALLOCATIONS.with(Cell::get), FREES.with(Cell::get));
+    let output = future.await;
+    (
+        output,
+        ALLOCATIONS.with(Cell::get) - before.0,
+        FREES.with(Cell::get) - before.1,
+    )
+}
+
 #[test]
-fn a_body_that_pends_allocates_its_state_with_its_body_and_its_task() {
+fn a_body_that_pends_allocates_its_task_and_a_state_unless_its_thread_has_a_spare() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     runtime.block_on(async {
         let _warm_up = pends_once(0).await;
-        let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once(21));
+        let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once_more(1));
         assert_eq!(
             (allocations, frees),
             (2, 0),
-            "the shared state with the body in it, the task"
+            "a state with the body in it, and the task"
         );
-        let before = (ALLOCATIONS.with(Cell::get), FREES.with(Cell::get));
-        assert_eq!(promise.await, 42);
-        let (allocations, frees) = (
-            ALLOCATIONS.with(Cell::get) - before.0,
-            FREES.with(Cell::get) - before.1,
-        );
+        let (value, allocations, frees) = allocations_and_frees_awaiting(promise).await;
+        assert_eq!(value, 2);
         assert_eq!(
             (allocations, frees),
-            (0, 2),
-            "awaiting allocates nothing and frees both"
+            (0, 1),
+            "the task; the state, read, is the spare"
         );
+        for n in 0..3 {
+            let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once_more(n));
+            assert_eq!((allocations, frees), (1, 0), "the task alone");
+            let (value, allocations, frees) = allocations_and_frees_awaiting(promise).await;
+            assert_eq!(value, n + 1);
+            assert_eq!((allocations, frees), (0, 1), "the task alone");
+        }
+    });
+}
+
+#[test]
+fn the_last_reader_of_a_state_makes_it_the_spare() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let _warm_up = pends_once(0).await;
+        let promise = pends_once(1);
+        let clone = promise.clone();
+        assert_eq!(promise.await, 2);
+        let (other, allocations, _) = allocations_and_frees_in(|| pends_once(2));
+        assert_eq!(allocations, 2, "the clone still holds the state: no spare");
+        assert_eq!(clone.await, 2);
+        assert_eq!(other.await, 4);
+        let (promise, allocations, _) = allocations_and_frees_in(|| pends_once(3));
+        assert_eq!(allocations, 1, "the task alone");
+        assert_eq!(promise.await, 6);
     });
 }
 

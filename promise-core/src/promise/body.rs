@@ -32,7 +32,27 @@ pub(crate) trait Work<T>: Send + Sync {
     ///
     /// As for [`poll`](Self::poll).
     unsafe fn finish(&self);
+
+    /// What keeps a state of this work, once nobody needs it, as this thread's spare; `None`
+    /// for a state that cannot be one.
+    fn recycler(&self) -> Option<Recycler<T>>;
 }
+
+/// A reader that read the outcome lets go of the state: if it was the last to hold it, the
+/// state may become this thread's spare, for the next body of the same type.
+pub(crate) fn release<T>(state: Arc<Shared<T>>) {
+    if let Some(recycle) = state.work().recycler() {
+        // SAFETY: `recycle` comes from this state's own work.
+        unsafe { recycle(state) };
+    }
+}
+
+/// Keeps `state`, if its caller was the last to hold it, as this thread's spare.
+///
+/// # Safety
+///
+/// `state`'s work is the one whose [`Work::recycler`] gave this function.
+pub(crate) type Recycler<T> = unsafe fn(state: Arc<Shared<T>>);
 
 /// The work of a promise settled from outside: by its `Resolver`, or by the callback of the
 /// promise it is chained to. No task polls it.
@@ -44,6 +64,10 @@ impl<T> Work<T> for Outside {
     }
 
     unsafe fn finish(&self) {}
+
+    fn recycler(&self) -> Option<Recycler<T>> {
+        None
+    }
 }
 
 /// A promisified body, in the allocation of its promise's [`Shared`] state: pinned there, as the
@@ -62,7 +86,11 @@ pub(crate) struct Body<F> {
 // `F: Send` is all that moving that exclusive access between threads needs.
 unsafe impl<F: Send> Sync for Body<F> {}
 
-impl<F: Future + Send> Work<F::Output> for Body<F> {
+impl<F> Work<F::Output> for Body<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<Outcome<F::Output>> {
         // SAFETY: the caller is this body's `Task`, with exclusive access to the future (see
         // `Work::poll`), so this `&mut` is the only reference to it; and it is the slot of a
@@ -73,6 +101,44 @@ impl<F: Future + Send> Work<F::Output> for Body<F> {
     unsafe fn finish(&self) {
         // SAFETY: as in `poll`.
         unsafe { finish_pinned(&mut *self.future.get()) };
+    }
+
+    #[cfg(not(loom))]
+    fn recycler(&self) -> Option<Recycler<F::Output>> {
+        Some(recycle::<F>)
+    }
+
+    /// Under loom, no spares (see `spare`).
+    #[cfg(loom)]
+    fn recycler(&self) -> Option<Recycler<F::Output>> {
+        None
+    }
+}
+
+/// The [`Recycler`] of a state whose work is a `Body<F>`.
+///
+/// # Safety
+///
+/// `state`'s work is a `Body<F>`.
+#[cfg(not(loom))]
+unsafe fn recycle<F>(state: Arc<Shared<F::Output>>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let state = Arc::into_raw(state).cast::<Shared<F::Output, Body<F>>>();
+    // SAFETY: every state whose work is a `Body<F>` was made as an
+    // `Arc<Shared<F::Output, Body<F>>>` (in `first_poll`) and unsized to `dyn Work`, which
+    // `Arc::from_raw` allows: the data pointer is that of the type it was made as.
+    let mut state = unsafe { Arc::from_raw(state) };
+    let Some(unique) = Arc::get_mut(&mut state) else {
+        return;
+    };
+    // The task finished the body before it settled the promise, and let go of the state
+    // after: a state nobody else holds has no body.
+    if unique.work_mut().future.get_mut().is_none() {
+        unique.renew();
+        spare::put(state);
     }
 }
 
@@ -196,41 +262,64 @@ impl<T> Drop for Task<T> {
     }
 }
 
-/// One spare state per thread: that of the last body that completed in its first poll, kept
-/// with its body slot empty and the rest as new, for the next body of the same type, which
-/// then allocates nothing. A body of another type allocates its own, which replaces it.
+/// A few spare states per thread: those of the last bodies that completed in their first poll
+/// or were read to the end, kept with their body slot empty and the rest as new, for the next
+/// body of the same type, which then allocates nothing. One spare per body type, for up to
+/// four types: a thread that runs more evicts one for each new type.
 mod spare {
-    use std::any::Any;
+    use std::any::{Any, TypeId};
+    use std::cell::Cell;
     use std::sync::Arc;
 
-    /// The largest state kept, in bytes: a thread holds no more than this.
+    /// The body types a thread keeps a spare of, besides the last one's.
+    const OTHERS: usize = 3;
+
+    /// The largest state kept, in bytes: a thread holds no more than four times this.
     const MAX: usize = 1024;
+
+    type Spare = Arc<dyn Any + Send + Sync>;
+
+    /// The spare of the last body type, which a thread that runs one type finds at once, and
+    /// those of the types before, looked up only when the last is not of the right type.
+    struct Spares {
+        last: Cell<Option<Spare>>,
+        /// Slot `i` of `others` holds a state of type `types[i]`, if that is `Some`.
+        types: [Cell<Option<TypeId>>; OTHERS],
+        others: [Cell<Option<Spare>>; OTHERS],
+    }
 
     #[cfg(not(loom))]
     std::thread_local! {
-        static SPARE: std::cell::Cell<Option<Arc<dyn Any + Send + Sync>>> =
-            const { std::cell::Cell::new(None) };
+        static SPARES: Spares = const {
+            Spares {
+                last: Cell::new(None),
+                types: [const { Cell::new(None) }; OTHERS],
+                others: [const { Cell::new(None) }; OTHERS],
+            }
+        };
     }
 
-    /// This thread's spare, if it is an `S`.
+    /// This thread's spare of type `S`, if it has one.
     #[cfg(not(loom))]
+    #[inline]
     pub(super) fn take<S: Any + Send + Sync>() -> Option<Arc<S>> {
-        let spare = SPARE.try_with(std::cell::Cell::take).ok()??;
-        match spare.downcast() {
+        let last = SPARES.try_with(|spares| spares.last.take()).ok()??;
+        match last.downcast() {
             Ok(spare) => Some(spare),
-            Err(other) => {
-                // Kept: the body that missed may pend, and another may come that fits.
-                let _ = SPARE.try_with(|slot| slot.set(Some(other)));
-                None
-            }
+            Err(last) => SPARES.try_with(|spares| spares.take_other(last)).ok()?,
         }
     }
 
-    /// `state` as this thread's spare, in place of the one before.
+    /// `state` as this thread's spare of its type, the last.
     #[cfg(not(loom))]
+    #[inline]
     pub(super) fn put<S: Any + Send + Sync>(state: Arc<S>) {
         if size_of::<S>() <= MAX {
-            let _ = SPARE.try_with(|slot| slot.set(Some(state)));
+            let _ = SPARES.try_with(|spares| {
+                if let Some(before) = spares.last.replace(Some(state)) {
+                    spares.keep(before);
+                }
+            });
         }
     }
 
@@ -242,4 +331,30 @@ mod spare {
 
     #[cfg(loom)]
     pub(super) fn put<S>(_: Arc<S>) {}
+
+    impl Spares {
+        /// The spare of type `S` among the others, whose slot `last` takes; or none, and
+        /// `last` stays the last.
+        #[cold]
+        fn take_other<S: Any + Send + Sync>(&self, last: Spare) -> Option<Arc<S>> {
+            let of = Some(TypeId::of::<S>());
+            let Some(i) = self.types.iter().position(|slot| slot.get() == of) else {
+                self.last.set(Some(last));
+                return None;
+            };
+            self.types[i].set(Some((*last).type_id()));
+            self.others[i].replace(Some(last))?.downcast().ok()
+        }
+
+        /// Keeps `spare`, no longer the last, among the others: in a free slot, or in place
+        /// of the one in the last slot, which is dropped once the slots are as they should be.
+        #[cold]
+        fn keep(&self, spare: Spare) {
+            let free = self.types.iter().position(|slot| slot.get().is_none());
+            let i = free.unwrap_or(OTHERS - 1);
+            self.types[i].set(Some((*spare).type_id()));
+            let evicted = self.others[i].replace(Some(spare));
+            drop(evicted);
+        }
+    }
 }

@@ -360,7 +360,9 @@ impl<T> Promise<T> {
         };
         let outcome = std::task::ready!(shared.poll_take(waker, cx));
         // The outcome is read: this handle no longer counts as a reader when dropped.
-        drop(self.take_inner());
+        if let Inner::Shared { shared, .. } = self.take_inner() {
+            body::release(shared);
+        }
         Poll::Ready(outcome)
     }
 }

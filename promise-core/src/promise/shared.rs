@@ -113,17 +113,14 @@ impl<T, W> Shared<T, W> {
     /// The state of a promise settled by `work`, not yet shared.
     pub(crate) fn fresh(work: W) -> Self {
         Shared {
-            state: Mutex::new(State {
-                outcome: Slot::Pending,
-                consumers: 1,
-                cloner: None,
-                wakers: Wakers::default(),
-                callbacks: Callbacks::new(),
-                run: None,
-                task: None,
-            }),
+            state: Mutex::new(State::new()),
             work,
         }
+    }
+
+    /// Makes the state of a promise every reader is done with as new, but for its work.
+    pub(crate) fn renew(&mut self) {
+        *self.state.get_mut().unwrap_or_else(PoisonError::into_inner) = State::new();
     }
 
     pub(crate) fn work_mut(&mut self) -> &mut W {
@@ -279,6 +276,18 @@ impl<T> Shared<T> {
 }
 
 impl<T> State<T> {
+    fn new() -> Self {
+        State {
+            outcome: Slot::Pending,
+            consumers: 1,
+            cloner: None,
+            wakers: Wakers::default(),
+            callbacks: Callbacks::new(),
+            run: None,
+            task: None,
+        }
+    }
+
     /// One consumer's share of the settled outcome: the last takes it, the others clone it,
     /// after the lock is released (see `Share::read`).
     fn take(&mut self) -> Share<T> {
