@@ -176,14 +176,13 @@ fn a_body_that_never_pends_reuses_a_spare_state_of_its_type() {
         assert!(promise.is_settled());
         let (value, allocations, _) = allocations_and_frees_in(|| run(promise));
         assert_eq!((value, allocations), (42, 0));
-        for n in 0..3 {
-            let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(n));
+        for n in 0..3u32 {
+            let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends(n.into()));
             assert_eq!((allocations, frees), (0, 0), "the spare of this body");
-            assert_eq!(run(promise), n * 2);
-            let (promise, allocations, frees) =
-                allocations_and_frees_in(|| never_pends_either(n as u32));
+            assert_eq!(run(promise), u64::from(n) * 2);
+            let (promise, allocations, frees) = allocations_and_frees_in(|| never_pends_either(n));
             assert_eq!((allocations, frees), (0, 0), "the spare of the other");
-            assert_eq!(run(promise), n as u32 + 1);
+            assert_eq!(run(promise), n + 1);
         }
         let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once(4));
         assert_eq!(
