@@ -266,6 +266,8 @@ impl<T> Drop for Task<T> {
 /// or were read to the end, kept with their body slot empty and the rest as new, for the next
 /// body of the same type, which then allocates nothing. One spare per body type, for up to
 /// four types: a thread that runs more evicts one for each new type.
+// Under loom there are no spares (see `take`), so most of this is unused there.
+#[cfg_attr(loom, allow(dead_code, reason = "no spares under loom"))]
 mod spare {
     use std::any::{Any, TypeId};
     use std::cell::Cell;
@@ -356,5 +358,149 @@ mod spare {
             let evicted = self.others[i].replace(Some(spare));
             drop(evicted);
         }
+    }
+}
+
+/// The unsafe code above, each path of it, small enough for miri (which CI runs them under).
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::future::{Future, ready};
+    use std::pin::Pin;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll, Waker};
+
+    use super::super::{Promise, Resolver};
+    use super::{Body, Shared, first_poll, spare};
+
+    fn cx() -> Context<'static> {
+        Context::from_waker(Waker::noop())
+    }
+
+    /// Polls `future` to the end with a waker that does nothing.
+    fn run<F: Future + Unpin>(mut future: F) -> F::Output {
+        loop {
+            if let Poll::Ready(output) = Pin::new(&mut future).poll(&mut cx()) {
+                return output;
+            }
+        }
+    }
+
+    /// Counts its drops.
+    struct CountDrop(Arc<AtomicUsize>);
+
+    impl Drop for CountDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A body of a type of its own for each `N`, ready at once.
+    fn ready_body<const N: usize>() -> impl Future<Output = usize> + Send + 'static {
+        async { ready(N).await }
+    }
+
+    /// A body that holds `drops` and waits for `input`.
+    fn waiting_body(
+        input: Promise<u8>,
+        drops: &Arc<AtomicUsize>,
+    ) -> impl Future<Output = u8> + Send + 'static {
+        let guard = CountDrop(Arc::clone(drops));
+        async move {
+            let _guard = guard;
+            input.await
+        }
+    }
+
+    fn has_spare<F: Future<Output: Send + 'static> + Send + 'static>(_: &F) -> bool {
+        let spare = spare::take::<Shared<F::Output, Body<F>>>();
+        let found = spare.is_some();
+        if let Some(spare) = spare {
+            spare::put(spare);
+        }
+        found
+    }
+
+    #[test]
+    fn a_body_done_in_its_first_poll_leaves_its_state_for_the_next() {
+        assert!(!has_spare(&ready_body::<1>()));
+        for _ in 0..3 {
+            assert!(matches!(
+                first_poll(ready_body::<1>(), &mut cx()),
+                Ok(Ok(1))
+            ));
+            assert!(has_spare(&ready_body::<1>()));
+        }
+        assert!(!has_spare(&ready_body::<2>()), "a spare of its type only");
+    }
+
+    #[test]
+    fn a_thread_keeps_four_spares_and_evicts_one_for_a_fifth_type() {
+        fn once<const N: usize>() {
+            assert!(matches!(first_poll(ready_body::<N>(), &mut cx()), Ok(Ok(n)) if n == N));
+        }
+        once::<1>();
+        once::<2>();
+        once::<3>();
+        once::<4>();
+        assert!(has_spare(&ready_body::<1>()) && has_spare(&ready_body::<4>()));
+        once::<5>();
+        let kept = [
+            has_spare(&ready_body::<1>()),
+            has_spare(&ready_body::<2>()),
+            has_spare(&ready_body::<3>()),
+            has_spare(&ready_body::<4>()),
+            has_spare(&ready_body::<5>()),
+        ];
+        assert_eq!(kept.iter().filter(|kept| **kept).count(), 4, "{kept:?}");
+    }
+
+    #[test]
+    fn a_task_runs_the_body_in_place_and_its_last_reader_keeps_the_state() {
+        let (input, resolver) = Promise::with_resolvers();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let body = waiting_body(input, &drops);
+        assert!(!has_spare(&body));
+        let Err(mut task) = first_poll(body, &mut cx()) else {
+            panic!("the body waits for its input")
+        };
+        let promise = Promise::from_shared(task.shared());
+        let clone = promise.clone();
+        assert!(Pin::new(&mut task).poll(&mut cx()).is_pending());
+        resolver.resolve(7);
+        assert!(Pin::new(&mut task).poll(&mut cx()).is_ready());
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1,
+            "the body is dropped when done"
+        );
+        drop(task);
+        assert_eq!(run(promise), 7);
+        let (input, _resolver): (Promise<u8>, Resolver<u8>) = Promise::with_resolvers();
+        let next = waiting_body(input, &drops);
+        assert!(!has_spare(&next), "the clone still holds the state");
+        assert_eq!(run(clone), 7);
+        assert!(has_spare(&next), "its last reader left it as the spare");
+        let Err(task) = first_poll(next, &mut cx()) else {
+            panic!("the body waits for its input")
+        };
+        drop(task);
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_task_dropped_unfinished_drops_the_body_and_cancels() {
+        let (input, _resolver) = Promise::with_resolvers();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let Err(task) = first_poll(waiting_body(input, &drops), &mut cx()) else {
+            panic!("the body waits for its input")
+        };
+        let promise = Promise::from_shared(task.shared());
+        drop(task);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            run(promise.settled()),
+            Err(super::super::PromiseError::Cancelled)
+        );
     }
 }

@@ -6,6 +6,9 @@
 //! RUSTFLAGS="--cfg loom" cargo test -p promise-core --lib --release --target-dir target/loom loom
 //! ```
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use std::vec::Vec;
 
 use loom::future::block_on;
@@ -13,6 +16,7 @@ use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
 
+use super::body::{Task, first_poll};
 use super::error::{Failure, PromiseError};
 use super::shared::Shared;
 use super::{Promise, Resolver};
@@ -203,5 +207,80 @@ fn loom_cancel_races_resolve() {
         let clones = clones.load(Ordering::SeqCst);
         assert!(clones <= usize::from(seen.is_ok()));
         assert_eq!(drops.load(Ordering::SeqCst), clones + 1);
+    });
+}
+
+/// Counts its drops.
+struct CountDrop(Arc<AtomicUsize>);
+
+impl Drop for CountDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A future that holds a `CountDrop` until it is dropped, done or not, as a hand-written
+/// future may hold resources after it completes.
+struct Guarded<F> {
+    _guard: CountDrop,
+    future: F,
+}
+
+impl<F: Future + Unpin> Future for Guarded<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        Pin::new(&mut self.future).poll(cx)
+    }
+}
+
+/// A promisified body, pending after its first poll, that waits for `input` and holds a
+/// `CountDrop` of `drops`: its task, and a handle on its promise.
+fn started(input: Promise<u8>, drops: &Arc<AtomicUsize>) -> (Task<u8>, Promise<u8>) {
+    let body = Guarded {
+        _guard: CountDrop(Arc::clone(drops)),
+        future: input,
+    };
+    let Err(task) = first_poll(body, &mut Context::from_waker(Waker::noop())) else {
+        panic!("the body waits for its input")
+    };
+    let promise = Promise::from_shared(task.shared());
+    (task, promise)
+}
+
+/// A body run by its task on one thread, waiting for a promise another thread resolves, read
+/// on a third: the reader gets the value, and the body was dropped, once, before that.
+#[test]
+fn loom_a_task_runs_its_body_while_another_thread_reads() {
+    model(|| {
+        let (input, resolver) = Promise::with_resolvers();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (task, promise) = started(input, &drops);
+        let runner = thread::spawn(move || block_on(task));
+        let resolving = thread::spawn(move || resolver.resolve(1));
+        assert_eq!(block_on(promise), 1);
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "the body went first");
+        runner.join().unwrap();
+        resolving.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// `cancel` races a task that is dropped, as tokio drops an aborted one, while its input is
+/// resolved: the promise is cancelled, and the body dropped once, by the task.
+#[test]
+fn loom_a_cancelled_task_drops_its_body_once() {
+    model(|| {
+        let (input, resolver) = Promise::with_resolvers();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (task, promise) = started(input, &drops);
+        let reader = promise.clone();
+        let aborted = thread::spawn(move || drop(task));
+        let canceller = thread::spawn(move || promise.cancel());
+        resolver.resolve(1);
+        assert_eq!(block_on(reader.settled()), Err(PromiseError::Cancelled));
+        aborted.join().unwrap();
+        canceller.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
     });
 }

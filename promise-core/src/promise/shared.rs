@@ -119,6 +119,7 @@ impl<T, W> Shared<T, W> {
     }
 
     /// Makes the state of a promise every reader is done with as new, but for its work.
+    #[cfg_attr(loom, allow(dead_code, reason = "no spares under loom"))]
     pub(crate) fn renew(&mut self) {
         *self.state.get_mut().unwrap_or_else(PoisonError::into_inner) = State::new();
     }
