@@ -396,8 +396,8 @@ mod tests {
     }
 
     /// A body of a type of its own for each `N`, ready at once.
-    fn ready_body<const N: usize>() -> impl Future<Output = usize> + Send + 'static {
-        async { ready(N).await }
+    async fn ready_body<const N: usize>() -> usize {
+        ready(N).await
     }
 
     /// A body that holds `drops` and waits for `input`.
