@@ -30,8 +30,9 @@ for line in open(os.path.join(out, "facts.jsonl")):
     facts[norm(f["path"])] = f
 
 inclusive = {}
-# The dynamic cells' own runs, each in a process of its own, come last and take precedence.
-for name in ("annotate.txt", "annotate-dynamic.txt"):
+# The runs of the cells that allocate, each in a process of its own, come last and take
+# precedence.
+for name in ("annotate.txt", "annotate-own.txt"):
     path = os.path.join(out, name)
     if not os.path.exists(path):
         continue
@@ -144,6 +145,8 @@ for text, key, peer, limit in [
         ("one that waits once, against `tokio::spawn` + await", ("yield1", "promisify"), ("yield1", "tokio::spawn"), 1.1),
         ("as users write it (inside one `block_on` of a current-thread runtime with every driver, a body awaiting one leaf and returning its `Result`), never waiting", ("ready, as users write it", "promisify"), ("ready, as users write it", "tokio::spawn"), 0.1),
         ("as users write it, waiting once", ("yield1, as users write it", "promisify"), ("yield1, as users write it", "tokio::spawn"), 1.1),
+        ("as users write it, two bodies of different types alternating (a thread keeps a spare state for each of the last four body types it ran; the other type's is found off the fast path), never waiting", ("ready, as users write it, two bodies alternating", "promisify"), ("ready, as users write it, two bodies alternating", "tokio::spawn"), None),
+        ("two bodies alternating, waiting once", ("yield1, as users write it, two bodies alternating", "promisify"), ("yield1, as users write it, two bodies alternating", "tokio::spawn"), None),
         ("a promise (body that never waits) cloned three times and each clone awaited, against `futures`' `shared()`", ("clone3_ready", "Promise,"), ("clone3_ready", "futures"), 1),
         ("the same with a body that waits once (ours spawns a task, as an eager promise must)", ("clone3", "Promise,"), ("clone3", "futures"), None),
         ]:

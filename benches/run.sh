@@ -28,13 +28,14 @@ echo "== instructions ($iters operations a cell, under callgrind)"
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" "$exe" --run "$iters" >/dev/null 2>"$out/valgrind.log"
 callgrind_annotate --inclusive=yes --threshold=100 "$out/callgrind.out" >"$out/annotate.txt" 2>/dev/null
 
-# The dynamic cells allocate blocks of up to hundreds of kilobytes, whose cost in malloc and
-# free depends on what earlier cells left in the heap: each runs in a process of its own.
-echo "== instructions of the dynamic cells, each in its own process"
-: >"$out/annotate-dynamic.txt"
-grep -P '\t[^\t]*::dynamic::[^\t]*\t' "$out/cells.tsv" | cut -f5 | while read -r path; do
+# The cells that allocate (the dynamic ones, blocks of up to hundreds of kilobytes; the
+# promise ones, a task per operation, tokio's or ours) pay malloc and free a cost that depends
+# on what earlier cells left in the heap: each runs in a process of its own.
+echo "== instructions of the cells that allocate, each in its own process"
+: >"$out/annotate-own.txt"
+grep -P '\t[^\t]*::(dynamic|promises)::[^\t]*\t' "$out/cells.tsv" | cut -f5 | while read -r path; do
     valgrind --tool=callgrind --callgrind-out-file="$out/cell.out" "$exe" --run "$iters" "$path" >/dev/null 2>>"$out/valgrind.log"
-    callgrind_annotate --inclusive=yes --threshold=100 "$out/cell.out" 2>/dev/null | grep '::dynamic::' >>"$out/annotate-dynamic.txt"
+    callgrind_annotate --inclusive=yes --threshold=100 "$out/cell.out" 2>/dev/null | grep -F ":$path [" >>"$out/annotate-own.txt"
 done
 
 if [ -z "${QUICK:-}" ]; then

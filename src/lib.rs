@@ -129,12 +129,18 @@ pub use promise_core::{Promise, PromiseError, Resolver, Settled};
 /// The call polls the body once, on the caller's thread, before it returns: everything up to
 /// the body's first `.await` that has to wait has happened when `f(..)` returns, in the same
 /// order as in JavaScript. That first poll runs inside a tokio runtime's context, so timers
-/// and sockets work in it. A body that finishes there returns a settled [`Promise`], spawns no
-/// task, and frees the one allocation it needed before the call returns. Otherwise the rest of
-/// the body runs as a task: on the current tokio runtime, or, outside any runtime, on a
-/// multi-thread runtime that promisify starts on first use, so a plain `fn main` needs no
-/// setup (as with tokio, work still pending when `main` returns is dropped). It runs whether or
-/// not the promise is awaited; dropping the promise does not cancel it.
+/// and sockets work in it. A body that finishes there returns a settled [`Promise`] and spawns
+/// no task. Otherwise the rest of the body runs as a task: on the current tokio runtime, or,
+/// outside any runtime, on a multi-thread runtime that promisify starts on first use, so a
+/// plain `fn main` needs no setup (as with tokio, work still pending when `main` returns is
+/// dropped). It runs whether or not the promise is awaited; dropping the promise does not
+/// cancel it.
+///
+/// The body and the promise's state share one allocation, which the thread keeps, once the body
+/// is done and nobody holds the state, for the next body of the same type (a spare for each of
+/// the last four body types a thread ran, of at most 1 KiB each): called in a loop, a
+/// promisified function allocates nothing when its body finishes in its first poll, and only
+/// tokio's task when it waits.
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
