@@ -35,7 +35,7 @@ echo "== instructions of the cells that allocate, each in its own process"
 : >"$out/annotate-own.txt"
 grep -P '\t[^\t]*::(dynamic|promises)::[^\t]*\t' "$out/cells.tsv" | cut -f5 | while read -r path; do
     valgrind --tool=callgrind --callgrind-out-file="$out/cell.out" "$exe" --run "$iters" "$path" >/dev/null 2>>"$out/valgrind.log"
-    callgrind_annotate --inclusive=yes --threshold=100 "$out/cell.out" 2>/dev/null | grep -F ":$path [" >>"$out/annotate-own.txt"
+    callgrind_annotate --inclusive=yes --threshold=100 "$out/cell.out" 2>/dev/null | grep -E '::(dynamic|promises)::' >>"$out/annotate-own.txt"
 done
 
 if [ -z "${QUICK:-}" ]; then
