@@ -423,45 +423,53 @@ pub mod promises {
         tokio::spawn(try_leaf(Workload::Ready, i, 1)).await.unwrap()
     });
     on_runtime!(promisify_yield1_all, runtime_all, yield_leaf_body);
-    on_runtime!(promisify_ready_alternating, runtime_all, |i| async move {
-        if i % 2 == 0 {
-            ready_leaf_body(i).await
-        } else {
-            ready_leaf_body_too(i).await
-        }
-    });
-    on_runtime!(spawn_ready_alternating, runtime_all, |i| async move {
-        if i % 2 == 0 {
-            tokio::spawn(try_leaf(Workload::Ready, i, 1)).await.unwrap()
-        } else {
-            tokio::spawn(async move { try_leaf(Workload::Ready, i, 1).await.map(|n| n + 1) })
-                .await
-                .unwrap()
-        }
-    });
-    on_runtime!(promisify_yield1_alternating, runtime_all, |i| async move {
-        if i % 2 == 0 {
-            yield_leaf_body(i).await
-        } else {
-            yield_leaf_body_too(i).await
-        }
-    });
-    on_runtime!(spawn_yield1_alternating, runtime_all, |i| async move {
-        if i % 2 == 0 {
-            tokio::spawn(try_leaf(Workload::Yield1, i, 1))
-                .await
-                .unwrap()
-        } else {
-            tokio::spawn(async move { try_leaf(Workload::Yield1, i, 1).await.map(|n| n + 1) })
-                .await
-                .unwrap()
-        }
-    });
+    /// Cells that call `$a` on even operations and `$b` on odd ones.
+    macro_rules! alternating {
+        ($name:ident, $a:expr, $b:expr) => {
+            on_runtime!($name, runtime_all, |i| async move {
+                if i % 2 == 0 { $a(i).await } else { $b(i).await }
+            });
+        };
+    }
+
     on_runtime!(spawn_yield1_all, runtime_all, |i| async move {
         tokio::spawn(try_leaf(Workload::Yield1, i, 1))
             .await
             .unwrap()
     });
+
+    /// Spawns a leaf of `workload` and awaits it.
+    async fn spawn_leaf(workload: Workload, i: u64) -> Result<u64, u64> {
+        tokio::spawn(try_leaf(workload, i, 1)).await.unwrap()
+    }
+
+    /// The same, with another future type: `+ 1` to the leaf's output.
+    async fn spawn_leaf_too(workload: Workload, i: u64) -> Result<u64, u64> {
+        tokio::spawn(async move { try_leaf(workload, i, 1).await.map(|n| n + 1) })
+            .await
+            .unwrap()
+    }
+
+    alternating!(
+        promisify_ready_alternating,
+        ready_leaf_body,
+        ready_leaf_body_too
+    );
+    alternating!(
+        spawn_ready_alternating,
+        |i| spawn_leaf(Workload::Ready, i),
+        |i| spawn_leaf_too(Workload::Ready, i)
+    );
+    alternating!(
+        promisify_yield1_alternating,
+        yield_leaf_body,
+        yield_leaf_body_too
+    );
+    alternating!(
+        spawn_yield1_alternating,
+        |i| spawn_leaf(Workload::Yield1, i),
+        |i| spawn_leaf_too(Workload::Yield1, i)
+    );
     on_runtime!(
         promise_clone3_ready,
         "Promise clone",

@@ -76,6 +76,14 @@ fn yield_once<T>(value: T) -> Yield<T> {
     }
 }
 
+/// Runs `future` on a current-thread runtime of its own.
+fn on_current_thread<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
 /// Polls to the end with a waker that does nothing.
 fn run<F: Future>(future: F) -> F::Output {
     block_on(future).0
@@ -160,10 +168,7 @@ async fn never_pends_or_panics(n: u64) -> u64 {
 
 #[test]
 fn a_body_that_never_pends_reuses_a_spare_state_of_its_type() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    on_current_thread(async {
         let (promise, allocations, _) = allocations_and_frees_in(|| never_pends_either(1));
         assert_eq!(promise.await, 2);
         assert!(allocations >= 1, "the first state of this thread");
@@ -210,10 +215,7 @@ bodies!(first second third fourth fifth);
 
 #[test]
 fn a_thread_keeps_spares_of_four_body_types() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    on_current_thread(async {
         for body in [first, second, third, fourth] {
             assert_eq!(body(1).await, 1);
         }
@@ -234,10 +236,7 @@ fn a_thread_keeps_spares_of_four_body_types() {
 
 #[test]
 fn a_body_that_panics_in_its_first_poll_leaves_a_spare_as_good_as_new() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    on_current_thread(async {
         assert_eq!(never_pends_or_panics(1).await, 1);
         // (What the panic allocates depends on the hook: not counted.)
         let failed = never_pends_or_panics(0);
@@ -269,10 +268,7 @@ async fn allocations_and_frees_awaiting<F: Future>(future: F) -> (F::Output, usi
 
 #[test]
 fn a_body_that_pends_allocates_its_task_and_a_state_unless_its_thread_has_a_spare() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    on_current_thread(async {
         let _warm_up = pends_once(0).await;
         let (promise, allocations, frees) = allocations_and_frees_in(|| pends_once_more(1));
         assert_eq!(
@@ -299,10 +295,7 @@ fn a_body_that_pends_allocates_its_task_and_a_state_unless_its_thread_has_a_spar
 
 #[test]
 fn the_last_reader_of_a_state_makes_it_the_spare() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    on_current_thread(async {
         let _warm_up = pends_once(0).await;
         let promise = pends_once(1);
         let clone = promise.clone();

@@ -234,18 +234,20 @@ impl<F: Future + Unpin> Future for Guarded<F> {
     }
 }
 
-/// A promisified body, pending after its first poll, that waits for `input` and holds a
-/// `CountDrop` of `drops`: its task, and a handle on its promise.
-fn started(input: Promise<u8>, drops: &Arc<AtomicUsize>) -> (Task<u8>, Promise<u8>) {
+/// A promisified body, pending after its first poll, that waits for an input and holds a
+/// `CountDrop`: its task, a handle on its promise, the input's resolver and the drops.
+fn started() -> (Task<u8>, Promise<u8>, Resolver<u8>, Arc<AtomicUsize>) {
+    let (input, resolver) = Promise::with_resolvers();
+    let drops = Arc::new(AtomicUsize::new(0));
     let body = Guarded {
-        _guard: CountDrop(Arc::clone(drops)),
+        _guard: CountDrop(Arc::clone(&drops)),
         future: input,
     };
     let Err(task) = first_poll(body, &mut Context::from_waker(Waker::noop())) else {
         panic!("the body waits for its input")
     };
     let promise = Promise::from_shared(task.shared());
-    (task, promise)
+    (task, promise, resolver, drops)
 }
 
 /// A body run by its task on one thread, waiting for a promise another thread resolves, read
@@ -253,9 +255,7 @@ fn started(input: Promise<u8>, drops: &Arc<AtomicUsize>) -> (Task<u8>, Promise<u
 #[test]
 fn loom_a_task_runs_its_body_while_another_thread_reads() {
     model(|| {
-        let (input, resolver) = Promise::with_resolvers();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let (task, promise) = started(input, &drops);
+        let (task, promise, resolver, drops) = started();
         let runner = thread::spawn(move || block_on(task));
         let resolving = thread::spawn(move || resolver.resolve(1));
         assert_eq!(block_on(promise), 1);
@@ -271,9 +271,7 @@ fn loom_a_task_runs_its_body_while_another_thread_reads() {
 #[test]
 fn loom_a_cancelled_task_drops_its_body_once() {
     model(|| {
-        let (input, resolver) = Promise::with_resolvers();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let (task, promise) = started(input, &drops);
+        let (task, promise, resolver, drops) = started();
         let reader = promise.clone();
         let aborted = thread::spawn(move || drop(task));
         let canceller = thread::spawn(move || promise.cancel());
