@@ -425,11 +425,11 @@ pub mod promises {
     on_runtime!(promisify_yield1_all, runtime_all, yield_leaf_body);
     /// Cells that call `$a` on even operations and `$b` on odd ones.
     macro_rules! alternating {
-        ($name:ident, $a:expr, $b:expr) => {
+        ($($name:ident: $a:expr, $b:expr;)*) => {$(
             on_runtime!($name, runtime_all, |i| async move {
                 if i % 2 == 0 { $a(i).await } else { $b(i).await }
             });
-        };
+        )*};
     }
 
     on_runtime!(spawn_yield1_all, runtime_all, |i| async move {
@@ -450,26 +450,14 @@ pub mod promises {
             .unwrap()
     }
 
-    alternating!(
-        promisify_ready_alternating,
-        ready_leaf_body,
-        ready_leaf_body_too
-    );
-    alternating!(
-        spawn_ready_alternating,
-        |i| spawn_leaf(Workload::Ready, i),
-        |i| spawn_leaf_too(Workload::Ready, i)
-    );
-    alternating!(
-        promisify_yield1_alternating,
-        yield_leaf_body,
-        yield_leaf_body_too
-    );
-    alternating!(
-        spawn_yield1_alternating,
-        |i| spawn_leaf(Workload::Yield1, i),
-        |i| spawn_leaf_too(Workload::Yield1, i)
-    );
+    alternating! {
+        promisify_ready_alternating: ready_leaf_body, ready_leaf_body_too;
+        spawn_ready_alternating:
+            |i| spawn_leaf(Workload::Ready, i), |i| spawn_leaf_too(Workload::Ready, i);
+        promisify_yield1_alternating: yield_leaf_body, yield_leaf_body_too;
+        spawn_yield1_alternating:
+            |i| spawn_leaf(Workload::Yield1, i), |i| spawn_leaf_too(Workload::Yield1, i);
+    }
     on_runtime!(
         promise_clone3_ready,
         "Promise clone",

@@ -421,18 +421,32 @@ const COMBINATORS: [Combinator; 4] = [
     Combinator::Settle,
 ];
 
+/// Every combinator, run by `run` over `scripts` and `choices`, does what the model says.
+fn follows_the_model(
+    run: fn(Combinator, &[Script], &[u8]) -> Run,
+    scripts: &[Script],
+    choices: &[u8],
+) -> Result<(), TestCaseError> {
+    quiet_leaf_panics();
+    for combinator in COMBINATORS {
+        let expected = model(combinator, scripts, choices);
+        prop_assert_eq!(
+            run(combinator, scripts, choices),
+            expected,
+            "{:?}",
+            combinator
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     // 4 × 2,000 cases of the macros and 4 × 700 of the functions: over 10,000 a run.
     #![proptest_config(ProptestConfig::with_cases(2_000))]
 
     #[test]
     fn the_macros_follow_the_model((scripts, choices) in case()) {
-        quiet_leaf_panics();
-        for combinator in COMBINATORS {
-            let expected = model(combinator, &scripts, &choices);
-            let actual = fixed(combinator, &scripts, &choices);
-            prop_assert_eq!(actual, expected, "{:?}", combinator);
-        }
+        follows_the_model(fixed, &scripts, &choices)?;
     }
 }
 
@@ -441,12 +455,7 @@ proptest! {
 
     #[test]
     fn the_functions_follow_the_model((scripts, choices) in case()) {
-        quiet_leaf_panics();
-        for combinator in COMBINATORS {
-            let expected = model(combinator, &scripts, &choices);
-            let actual = dynamic(combinator, &scripts, &choices);
-            prop_assert_eq!(actual, expected, "{:?}", combinator);
-        }
+        follows_the_model(dynamic, &scripts, &choices)?;
     }
 }
 

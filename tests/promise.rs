@@ -179,6 +179,26 @@ fn then_async_flattens_the_inner_future() {
 }
 
 #[test]
+fn callbacks_run_in_the_order_they_were_chained() {
+    let (promise, resolver) = Promise::<u8>::with_resolvers();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let chained: Vec<_> = (1..=4)
+        .map(|n| {
+            let order = Arc::clone(&order);
+            promise.clone().then(move |_| order.lock().unwrap().push(n))
+        })
+        .collect();
+    let order_too = Arc::clone(&order);
+    let last = promise.finally(move || order_too.lock().unwrap().push(5));
+    resolver.resolve(0);
+    assert_eq!(*order.lock().unwrap(), [1, 2, 3, 4, 5]);
+    for promise in chained {
+        promise.wait();
+    }
+    assert_eq!(last.wait(), 0);
+}
+
+#[test]
 fn catch_runs_only_on_err() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counted = |calls: &Arc<AtomicUsize>| {

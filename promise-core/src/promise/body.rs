@@ -241,24 +241,27 @@ impl<T> Future for Task<T> {
         // `first_poll`, which then lets go of the body; not `Clone`; and `Pin<&mut Self>`
         // keeps this call alone.
         let outcome = std::task::ready!(unsafe { shared.work().poll(cx) });
-        if let Some(shared) = self.shared.take() {
-            // SAFETY: as above; the body is done.
-            unsafe { shared.work().finish() };
-            shared.settle(outcome);
-        }
+        self.end(|| outcome);
         Poll::Ready(())
+    }
+}
+
+impl<T> Task<T> {
+    /// Drops the body, then settles the promise with `outcome`, unless the task already ended.
+    /// The body goes first: what it holds is released when the task ends (done, or aborted),
+    /// not when the last handle of the promise is dropped.
+    fn end(&mut self, outcome: impl FnOnce() -> Outcome<T>) {
+        if let Some(shared) = self.shared.take() {
+            // SAFETY: this is the body's `Task` (see `poll`), with `&mut self`.
+            unsafe { shared.work().finish() };
+            shared.settle(outcome());
+        }
     }
 }
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            // SAFETY: this is the body's `Task` (see `poll`), about to be gone. The body goes
-            // first: what it holds is released when the task is aborted, not when the last
-            // handle of the promise is dropped.
-            unsafe { shared.work().finish() };
-            shared.settle(Err(Failure::new(PromiseError::Cancelled)));
-        }
+        self.end(|| Err(Failure::new(PromiseError::Cancelled)));
     }
 }
 

@@ -60,7 +60,10 @@ where
     })
 }
 
-/// The callbacks of a pending promise, the last chained first.
+/// The callbacks of a pending promise, the last chained first. Never dropped with callbacks in
+/// it, which would drop the list link by link, recursively: a state settles (resolved,
+/// abandoned, cancelled) before it goes, and `settle` turns its callbacks into `Jobs`, which
+/// `queue` runs to the last.
 pub(crate) struct Callbacks<T> {
     last: Option<Callback<T>>,
 }
@@ -75,31 +78,18 @@ impl<T> Callbacks<T> {
         self.last = Some(callback);
     }
 
-    /// The callbacks in the order they were chained, each given its share by `share`, called
-    /// in that order.
+    /// The callbacks in the order they were chained, to be called in that order, each given
+    /// its share by `share`.
     pub(crate) fn into_jobs(mut self, mut share: impl FnMut() -> Share<T>) -> Jobs<T> {
         let mut first = None;
         while let Some(mut callback) = self.last.take() {
             let link = callback.link();
             self.last = link.next.take();
             link.next = first;
+            link.share = Some(share());
             first = Some(callback);
         }
-        let mut next = &mut first;
-        while let Some(callback) = next {
-            let link = callback.link();
-            link.share = Some(share());
-            next = &mut link.next;
-        }
         Jobs { first }
-    }
-}
-
-impl<T> Drop for Callbacks<T> {
-    /// One link at a time: the list may be as long as the memory allows, the stack may not.
-    #[inline]
-    fn drop(&mut self) {
-        unlink(&mut self.last);
     }
 }
 
@@ -125,27 +115,5 @@ impl<T> Iterator for Jobs<T> {
         let mut callback = self.first.take()?;
         self.first = callback.link().next.take();
         Some(callback)
-    }
-}
-
-impl<T> Drop for Jobs<T> {
-    #[inline]
-    fn drop(&mut self) {
-        unlink(&mut self.first);
-    }
-}
-
-/// Drops the callbacks of `list`; a test when there are none.
-#[inline]
-fn unlink<T>(list: &mut Option<Callback<T>>) {
-    if list.is_some() {
-        unlink_each(list);
-    }
-}
-
-#[inline(never)]
-fn unlink_each<T>(list: &mut Option<Callback<T>>) {
-    while let Some(mut callback) = list.take() {
-        *list = callback.link().next.take();
     }
 }

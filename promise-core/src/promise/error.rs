@@ -53,9 +53,13 @@ struct Failed {
 
 impl Failure {
     pub(crate) fn new(error: PromiseError) -> Self {
+        Failure::with_payload(error, None)
+    }
+
+    fn with_payload(error: PromiseError, payload: Option<Box<dyn Any + Send>>) -> Self {
         Failure(Box::new(Failed {
             error,
-            payload: Mutex::new(None),
+            payload: Mutex::new(payload),
         }))
     }
 
@@ -72,10 +76,7 @@ impl Failure {
         } else {
             "Box<dyn Any>".to_string()
         };
-        Failure(Box::new(Failed {
-            error: PromiseError::Panicked(message),
-            payload: Mutex::new(Some(payload)),
-        }))
+        Failure::with_payload(PromiseError::Panicked(message), Some(payload))
     }
 
     /// The same error, without the payload: what a clone of a failed promise holds.
@@ -91,10 +92,7 @@ impl Failure {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
-        Failure(Box::new(Failed {
-            error: self.0.error.clone(),
-            payload: Mutex::new(payload),
-        }))
+        Failure::with_payload(self.0.error.clone(), payload)
     }
 
     /// Panics as an awaiter of this failure must: with the original payload if it is still

@@ -438,7 +438,7 @@ impl<T: Clone> Clone for Promise<T> {
             Inner::Settled(Ok(value)) => Promise::resolve(value.clone()),
             Inner::Settled(Err(failure)) => Promise::from_outcome(Err(failure.share())),
             Inner::Shared { shared, task, .. } => {
-                shared.add_consumer(T::clone, task.as_ref().map(JoinHandle::abort_handle));
+                shared.add_consumer(T::clone, task.as_ref());
                 Promise::from_shared(Arc::clone(shared))
             }
             Inner::Done => panic!("`Promise` cloned after it was awaited to the end"),

@@ -226,17 +226,15 @@ impl<T> Shared<T> {
         }
     }
 
-    /// A new handle, cloned from one that may hold the task.
-    pub(crate) fn add_consumer(&self, cloner: fn(&T) -> T, task: Option<AbortHandle>) {
+    /// A new handle, cloned from one that may hold the task: the state keeps an `AbortHandle`
+    /// of it, if it has none yet, for the clone to `cancel` with.
+    pub(crate) fn add_consumer(&self, cloner: fn(&T) -> T, task: Option<&JoinHandle<()>>) {
         let mut state = self.lock();
         state.consumers += 1;
         state.cloner = Some(cloner);
-        let task = match state.task {
-            None => mem::replace(&mut state.task, task),
-            Some(_) => task,
-        };
-        drop(state);
-        drop(task);
+        if state.task.is_none() {
+            state.task = task.map(JoinHandle::abort_handle);
+        }
     }
 
     /// A handle that never read the outcome is gone. Out of line: a handle's drop is often

@@ -15,9 +15,11 @@ pub(crate) use tokio::task::{AbortHandle, JoinHandle};
 use super::body::Work;
 use super::shared::Shared;
 
-/// `shared`, its work seen as `dyn Work<T>`.
+/// `shared`, made as a std `Arc`, its work seen as `dyn Work<T>`.
 #[cfg(not(loom))]
-pub(crate) fn erase<T, W: Work<T> + 'static>(shared: Arc<Shared<T, W>>) -> Arc<Shared<T>> {
+pub(crate) fn erase<T, W: Work<T> + 'static>(
+    shared: std::sync::Arc<Shared<T, W>>,
+) -> Arc<Shared<T>> {
     shared
 }
 
