@@ -5,13 +5,16 @@
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
-use core::ops::Deref;
+use core::ops::{Deref, Range};
 use core::pin::Pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{RawWaker, RawWakerVTable, Waker};
+
+use crate::maybe_done::MaybeDone;
 
 /// Element `i` of a pinned slice, pinned.
 ///
@@ -28,23 +31,81 @@ pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
     unsafe { slice.map_unchecked_mut(|elements| &mut elements[i]) }
 }
 
-/// The elements of a pinned slice from `start` on, pinned.
+/// The elements `range` of a pinned slice, pinned, with their indices.
 ///
 /// Walks the slice through a raw pointer: a bounds check or a sub-slice would read it through
 /// `&[T]`, which asserts that nothing inside is mutably borrowed, and a future that borrows
-/// from itself across an `.await` is.
-pub(crate) fn iter_pin_mut<T>(
+/// from itself across an `.await` is. The range is checked once, not at each element.
+///
+/// # Panics
+///
+/// When `range` ends past the slice.
+#[inline]
+pub(crate) fn range_pin_mut<T>(
     slice: Pin<&mut [T]>,
-    start: usize,
-) -> impl Iterator<Item = Pin<&mut T>> {
+    range: Range<usize>,
+) -> impl Iterator<Item = (usize, Pin<&mut T>)> {
+    // SAFETY: the slice is only walked, never moved out of (see `get_pin_mut`).
+    let elements: *mut [T] = unsafe { slice.get_unchecked_mut() };
+    assert!(range.end <= elements.len(), "slots out of bounds");
+    let first = elements.cast::<T>();
+    range.map(move |i| {
+        // SAFETY: `i` is in bounds (checked above), each index is handed out once, so the
+        // `&mut` are disjoint and live no longer than the slice's borrow; the element is
+        // pinned with the slice.
+        (i, unsafe { Pin::new_unchecked(&mut *first.add(i)) })
+    })
+}
+
+/// Every element of a pinned slice, pinned.
+pub(crate) fn iter_pin_mut<T>(slice: Pin<&mut [T]>) -> impl Iterator<Item = Pin<&mut T>> {
     // SAFETY: the slice is only walked, never moved out of (see `get_pin_mut`).
     let elements: *mut [T] = unsafe { slice.get_unchecked_mut() };
     let first = elements.cast::<T>();
-    (start..elements.len()).map(move |i| {
+    (0..elements.len()).map(move |i| {
         // SAFETY: `i` is in bounds, each index is handed out once, so the `&mut` are disjoint
         // and live no longer than the slice's borrow; the element is pinned with the slice.
         unsafe { Pin::new_unchecked(&mut *first.add(i)) }
     })
+}
+
+/// The values that finished slots hold, in order, written over the slots' own storage when a
+/// value has their alignment and divides their size: the `Vec` then owns the storage, with the
+/// capacity its bytes give. Otherwise, in a new allocation.
+///
+/// # Panics
+///
+/// When a slot is not `Done`, which is a bug of this crate. The storage is then leaked, with
+/// what was moved into it: a slot that still holds its future is pinned, and leaking it is
+/// the one thing besides dropping it in place that its pin allows.
+pub(crate) fn into_values<F, T>(mut slots: Pin<Box<[MaybeDone<F, T>]>>) -> Vec<T> {
+    let fits = size_of::<T>() != 0
+        && align_of::<T>() == align_of::<MaybeDone<F, T>>()
+        && size_of::<MaybeDone<F, T>>() % size_of::<T>() == 0;
+    if !fits {
+        return iter_pin_mut(slots.as_mut()).map(MaybeDone::take).collect();
+    }
+    // SAFETY: nothing is moved out of a slot that holds a future (below).
+    let slots: *mut [MaybeDone<F, T>] = Box::into_raw(unsafe { Pin::into_inner_unchecked(slots) });
+    let len = slots.len();
+    let (from, to) = (slots.cast::<MaybeDone<F, T>>(), slots.cast::<T>());
+    for i in 0..len {
+        // SAFETY: `i < len`, and slot `i` is intact: the values written so far, `0..i`, end at
+        // byte `i * size_of::<T>()`, at or before slot `i`'s first (a slot holds a `T`).
+        let slot = unsafe { &mut *from.add(i) };
+        let MaybeDone::Done { value } = slot else {
+            panic!("combinator slot taken before it finished");
+        };
+        // SAFETY: the value is read once, and its slot is never read again (nor dropped: the
+        // `Vec` takes the storage). Writing value `i` ends at or before slot `i + 1`'s first
+        // byte, so it overwrites at most slot `i`, already read.
+        unsafe { to.add(i).write(core::ptr::read(value)) };
+    }
+    let capacity = len * size_of::<MaybeDone<F, T>>() / size_of::<T>();
+    // SAFETY: the storage was allocated by the global allocator for `len` slots, that is for
+    // `capacity` values (same alignment, same bytes: checked in `fits`), and holds `len`
+    // values, written above. An empty slice's dangling pointer is aligned for `T` too.
+    unsafe { Vec::from_raw_parts(to, len, capacity) }
 }
 
 const BITS: usize = usize::BITS as usize;

@@ -5,12 +5,12 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::{Future, IntoFuture};
-use core::ops::ControlFlow;
+use core::ops::{ControlFlow, Range};
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::{fmt, mem};
 
-use super::raw::{Readiness, get_pin_mut, iter_pin_mut};
+use super::raw::{Readiness, get_pin_mut, into_values, range_pin_mut};
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
 
 /// Up to this many futures, each poll polls every running one with the caller's waker, as a
@@ -188,6 +188,7 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     /// Polls every running future from `at` on, the fresh ones too; `Some` if `f` stopped.
+    #[inline(always)]
     fn sweep<B>(
         &mut self,
         mut at: usize,
@@ -195,46 +196,38 @@ impl<F: Future, T> Slots<F, T> {
         f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<B> {
         loop {
-            // The hot loop: it writes to `self` only when it is over.
-            let end = self.started;
-            let readiness = self.readiness.as_ref();
-            let mut futures = self.futures.as_mut();
-            let (mut wasted, mut first, mut finished) = (0, self.first, 0);
-            let stopped = loop {
-                if at >= end {
-                    break None;
-                }
-                let i = at;
-                at += 1;
-                let mut slot = get_pin_mut(futures.as_mut(), i);
-                let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
-                    first += usize::from(i == first);
-                    wasted += 1;
-                    continue;
-                };
-                let poll = match readiness {
-                    Some(readiness) => future.poll(&mut Context::from_waker(&readiness.waker(i))),
-                    None => future.poll(cx),
-                };
-                let Poll::Ready(output) = poll else {
-                    wasted += 1;
-                    continue;
-                };
-                finished += 1;
-                match f(i, output) {
-                    ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
-                    ControlFlow::Break(b) => {
-                        slot.set(MaybeDone::Gone);
-                        break Some(b);
-                    }
-                }
+            let (from, end) = (at, self.started);
+            let futures = self.futures.as_mut();
+            let (mut first, mut finished) = (self.first, 0);
+            let stopped = match &self.readiness {
+                None => visit(
+                    futures,
+                    at..end,
+                    &mut first,
+                    &mut finished,
+                    f,
+                    |_, future| future.poll(cx),
+                ),
+                Some(readiness) => visit(
+                    futures,
+                    at..end,
+                    &mut first,
+                    &mut finished,
+                    f,
+                    |i, future| future.poll(&mut Context::from_waker(&readiness.waker(i))),
+                ),
             };
-            self.wasted += wasted;
+            // Each future visited either finished or was wasted.
+            at = match &stopped {
+                Some((i, _)) => i + 1,
+                None => end.max(from),
+            };
+            self.wasted += (at - from) - finished;
             self.first = first;
             self.remaining -= finished;
             // Each future that finished starts the next one the limit held back.
             self.started = (self.started + finished).min(self.len);
-            if let Some(b) = stopped {
+            if let Some((_, b)) = stopped {
                 self.pass = Pass::All { next: at };
                 return Some(b);
             }
@@ -334,13 +327,11 @@ impl<F: Future, T> Slots<F, T> {
         }
     }
 
-    /// Moves every kept value out, in index order, and frees the futures' storage.
+    /// Moves every kept value out, in index order, into the futures' storage when it fits.
     pub(crate) fn take_all(&mut self) -> Vec<T> {
-        let values = iter_pin_mut(self.futures.as_mut(), 0)
-            .map(MaybeDone::take)
-            .collect();
+        let futures = mem::replace(&mut self.futures, Box::into_pin(Box::new([])));
         self.terminate();
-        values
+        into_values(futures)
     }
 
     /// How many futures have not finished.
@@ -356,4 +347,36 @@ impl<F: Future, T> Slots<F, T> {
             .field("terminated", &self.terminated)
             .finish()
     }
+}
+
+/// The hot loop of a sweep: polls, with `poll`, every future of `range` still there, handing
+/// each output to `f`; counts those that finished, and moves `first` past the finished ones it
+/// sees. Writes nothing else: the caller does, once.
+#[inline(always)]
+fn visit<F: Future, T, B>(
+    futures: Pin<&mut [MaybeDone<F, T>]>,
+    range: Range<usize>,
+    first: &mut usize,
+    finished: &mut usize,
+    f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
+    mut poll: impl FnMut(usize, Pin<&mut F>) -> Poll<F::Output>,
+) -> Option<(usize, B)> {
+    for (i, mut slot) in range_pin_mut(futures, range) {
+        let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
+            *first += usize::from(i == *first);
+            continue;
+        };
+        let Poll::Ready(output) = poll(i, future) else {
+            continue;
+        };
+        *finished += 1;
+        match f(i, output) {
+            ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
+            ControlFlow::Break(b) => {
+                slot.set(MaybeDone::Gone);
+                return Some((i, b));
+            }
+        }
+    }
+    None
 }

@@ -1,10 +1,12 @@
 //! The unsafe module's tests, small enough for miri (`cargo +nightly miri test -p promise-core
 //! --lib`): every waker operation, wakers that outlive their combinator, wakes from other
-//! threads, and pinned slots whose futures are address-sensitive.
+//! threads, pinned slots whose futures are address-sensitive, and outputs moved over the
+//! storage of their slots.
 
 extern crate std;
 
 use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::Future;
@@ -14,7 +16,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Wake;
 
+use super::raw::into_values;
 use super::{as_completed, join_all, settle};
+use crate::maybe_done::MaybeDone;
 
 /// Counts the wakes of the task.
 #[derive(Default)]
@@ -191,4 +195,64 @@ async fn yield_now() {
         }
     })
     .await;
+}
+
+/// Slots that have all finished with `values`, each from a future of type `F`.
+fn done<F, T>(values: impl IntoIterator<Item = T>) -> Pin<Box<[MaybeDone<F, T>]>> {
+    let slots: Box<[_]> = values
+        .into_iter()
+        .map(|value| MaybeDone::Done { value })
+        .collect();
+    Box::into_pin(slots)
+}
+
+/// Values with a heap part of their own, moved over the storage of the slots (a `String` has
+/// the alignment of a slot holding it): each is moved once, none dropped twice or leaked
+/// (which miri would see), and the `Vec` frees the slots' storage.
+#[test]
+fn values_are_moved_over_the_storage_of_their_slots() {
+    for n in [0, 1, 3, 33] {
+        let slots = done::<core::future::Ready<u64>, _>((0..n).map(|i| alloc::format!("{i}")));
+        let bytes = n * core::mem::size_of::<MaybeDone<core::future::Ready<u64>, String>>();
+        let storage = slots.as_ref().get_ref().as_ptr().cast::<String>();
+        let values = into_values(slots);
+        assert_eq!(
+            values,
+            (0..n).map(|i| alloc::format!("{i}")).collect::<Vec<_>>()
+        );
+        if n > 0 {
+            assert_eq!(values.as_ptr(), storage, "the slots' own storage");
+        }
+        assert_eq!(values.capacity() * core::mem::size_of::<String>(), bytes);
+    }
+}
+
+/// A value narrower than its slot but of its alignment (`u8` from a future of `[u8; 5]`), and
+/// one of another alignment (`u8` from a future of a `u64`), which gets storage of its own.
+#[test]
+fn narrower_values_and_values_of_other_alignments() {
+    let values = into_values(done::<core::future::Ready<[u8; 5]>, u8>(0..200));
+    assert_eq!(values, (0..200).collect::<Vec<u8>>());
+    let values = into_values(done::<core::future::Ready<u64>, u8>(0..200));
+    assert_eq!(values, (0..200).collect::<Vec<u8>>());
+    assert_eq!(values.capacity(), 200);
+    let values = into_values(done::<core::future::Ready<u64>, ()>([(); 3]));
+    assert_eq!(values.len(), 3);
+}
+
+/// A slot that still holds its future is never moved: `into_values` panics, leaking the
+/// storage (a bug of the crate if it happens; miri would report the leak, so not under it).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slot_still_running_is_left_where_it_is() {
+    let slots: Box<[MaybeDone<core::future::Ready<u64>, u64>]> = Box::new([
+        MaybeDone::Done { value: 1 },
+        MaybeDone::Future {
+            future: core::future::ready(2),
+        },
+    ]);
+    let panic = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+        into_values(Box::into_pin(slots))
+    }));
+    assert!(panic.is_err());
 }
