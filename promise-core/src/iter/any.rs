@@ -55,15 +55,15 @@ impl<F: TryFuture> Future for Any<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        let won = core::task::ready!(slots.poll_each(cx, "any", |_, output| match output {
-            Ok(value) => ControlFlow::Break(value),
-            Err(error) => ControlFlow::Continue(error),
-        }));
+        let won =
+            core::task::ready!(
+                slots.poll_each::<true, _>(cx, "any", |_, output| match output {
+                    Ok(value) => ControlFlow::Break(value),
+                    Err(error) => ControlFlow::Continue(error),
+                })
+            );
         Poll::Ready(match won {
-            Some(value) => {
-                slots.terminate();
-                Ok(value)
-            }
+            Some(value) => Ok(value),
             None => Err(AggregateError::new(slots.take_all())),
         })
     }

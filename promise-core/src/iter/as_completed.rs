@@ -54,9 +54,11 @@ impl<F: Future> Stream for AsCompleted<F> {
         if slots.is_terminated() {
             return Poll::Ready(None);
         }
-        let next = core::task::ready!(slots.poll_each(cx, "as_completed", |i, output| {
-            ControlFlow::Break((i, output))
-        }));
+        let next = core::task::ready!(slots.poll_each::<false, _>(
+            cx,
+            "as_completed",
+            |i, output| { ControlFlow::Break((i, output)) }
+        ));
         if next.is_none() {
             slots.terminate();
         }

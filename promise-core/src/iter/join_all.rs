@@ -74,17 +74,14 @@ impl<F: TryFuture> Future for JoinAll<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        let failed = core::task::ready!(slots.poll_each(cx, "join_all", |_, output| {
+        let failed = core::task::ready!(slots.poll_each::<true, _>(cx, "join_all", |_, output| {
             match output {
                 Ok(value) => ControlFlow::Continue(value),
                 Err(error) => ControlFlow::Break(error),
             }
         }));
         Poll::Ready(match failed {
-            Some(error) => {
-                slots.terminate();
-                Err(error)
-            }
+            Some(error) => Err(error),
             None => Ok(slots.take_all()),
         })
     }

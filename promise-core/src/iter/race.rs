@@ -78,12 +78,9 @@ impl<F: Future> Future for Race<F> {
             return Poll::Pending;
         }
         match core::task::ready!(
-            slots.poll_each(cx, "race", |_, output| ControlFlow::Break(output))
+            slots.poll_each::<true, _>(cx, "race", |_, output| ControlFlow::Break(output))
         ) {
-            Some(output) => {
-                slots.terminate();
-                Poll::Ready(output)
-            }
+            Some(output) => Poll::Ready(output),
             None => unreachable!("a race ends with its first output"),
         }
     }

@@ -66,7 +66,7 @@ impl<F: Future> Future for Settle<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        let never = core::task::ready!(slots.poll_each(cx, "settle", |_, output| {
+        let never = core::task::ready!(slots.poll_each::<true, _>(cx, "settle", |_, output| {
             ControlFlow::<core::convert::Infallible, _>::Continue(output)
         }));
         match never {

@@ -37,11 +37,23 @@ pub(crate) struct Slots<F, T> {
     remaining: usize,
     /// Polls of every running future that found a future pending, or a slot finished.
     wasted: usize,
-    /// Set once the combinator has returned `Ready`, or its stream ended.
-    terminated: bool,
+    /// What the next poll does.
+    state: State,
     /// The futures' own wakers, once sweeping costs more than they do.
     readiness: Option<Arc<Readiness>>,
     pass: Pass,
+}
+
+/// What the next poll of a dynamic combinator does.
+#[derive(Clone, Copy)]
+enum State {
+    /// One sweep of every running future: no wakers of their own, no pass broken off, and
+    /// sweeping has not cost more than wakers would.
+    Sweeping,
+    /// Anything else: a pass to finish, the futures' own wakers, or wakers to make.
+    Passes,
+    /// The combinator has returned `Ready`, or its stream has ended.
+    Terminated,
 }
 
 /// Where the current poll is in the order of futures to poll.
@@ -83,7 +95,7 @@ impl<F: Future, T> Slots<F, T> {
             first: 0,
             remaining: n,
             wasted: 0,
-            terminated: false,
+            state: State::Sweeping,
             readiness: None,
             pass: Pass::Idle,
         }
@@ -107,12 +119,12 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
-        self.terminated
+        matches!(self.state, State::Terminated)
     }
 
     /// Ends the combinator: every future still there is dropped now.
     pub(crate) fn terminate(&mut self) {
-        self.terminated = true;
+        self.state = State::Terminated;
         self.futures = Box::into_pin(Box::new([]));
         self.len = 0;
         self.readiness = None;
@@ -120,26 +132,29 @@ impl<F: Future, T> Slots<F, T> {
 
     /// Polls the futures that may have progressed, in index order, handing each output to
     /// `f` with its index; `f` says what the slot keeps (`Continue`), or stops the poll
-    /// (`Break`), the finished future's slot then being left empty.
+    /// (`Break`), the finished future's slot then being left empty. A stop ends the
+    /// combinator when `ENDS` (every other future is dropped before this returns); else the
+    /// next poll resumes the pass after the future that stopped it.
     ///
     /// `Ready(Some(b))` when `f` stopped with `b`, `Ready(None)` once every future has
     /// finished, `Pending` when the pass is over and some have not.
-    pub(crate) fn poll_each<B>(
+    pub(crate) fn poll_each<const ENDS: bool, B>(
         &mut self,
         cx: &mut Context<'_>,
         name: &str,
         mut f: impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Poll<Option<B>> {
-        if self.terminated {
-            polled_after_completion(name);
-        }
-        if self.readiness.is_none() && matches!(self.pass, Pass::Idle) && !self.wakers_pay() {
+        match self.state {
             // The common case, one sweep of every running future, in short.
-            return match self.sweep(self.first, cx, &mut f) {
-                Some(b) => Poll::Ready(Some(b)),
-                None if self.remaining == 0 => Poll::Ready(None),
-                None => Poll::Pending,
-            };
+            State::Sweeping => {
+                return match self.sweep::<ENDS, B>(self.first, cx, &mut f) {
+                    Some(b) => Poll::Ready(Some(b)),
+                    None if self.remaining == 0 => Poll::Ready(None),
+                    None => Poll::Pending,
+                };
+            }
+            State::Terminated => polled_after_completion(name),
+            State::Passes => {}
         }
         // A pass that an earlier poll broke off (an `as_completed` output) is finished first;
         // then one whole pass, so that every wake that came before this poll is seen.
@@ -149,17 +164,28 @@ impl<F: Future, T> Slots<F, T> {
                 self.start_pass(cx);
             }
             let stopped = match self.pass {
-                Pass::All { next } => self.sweep(next, cx, &mut f),
+                Pass::All { next } => self.sweep::<ENDS, B>(next, cx, &mut f),
                 _ => self.poll_woken(&mut f),
             };
             if let Some(b) = stopped {
+                if ENDS {
+                    self.terminate();
+                }
                 return Poll::Ready(Some(b));
             }
             if !mem::take(&mut resumed) && self.remaining > 0 {
-                return Poll::Pending;
+                break;
             }
         }
-        Poll::Ready(None)
+        if self.readiness.is_none() && !self.wakers_pay() {
+            // The pass broken off is over, and sweeping is still the cheaper.
+            self.state = State::Sweeping;
+        }
+        if self.remaining > 0 {
+            Poll::Pending
+        } else {
+            Poll::Ready(None)
+        }
     }
 
     /// Whether sweeping has cost more than wakers of their own would: above `SWEEP_MAX`
@@ -187,9 +213,10 @@ impl<F: Future, T> Slots<F, T> {
         self.pass = Pass::All { next: self.first };
     }
 
-    /// Polls every running future from `at` on, the fresh ones too; `Some` if `f` stopped.
+    /// Polls every running future from `at` on, the fresh ones too; `Some` if `f` stopped
+    /// (having ended the combinator when `ENDS`).
     #[inline(always)]
-    fn sweep<B>(
+    fn sweep<const ENDS: bool, B>(
         &mut self,
         mut at: usize,
         cx: &mut Context<'_>,
@@ -217,18 +244,29 @@ impl<F: Future, T> Slots<F, T> {
                     |i, future| future.poll(&mut Context::from_waker(&readiness.waker(i))),
                 ),
             };
-            // Each future visited either finished or was wasted.
-            at = match &stopped {
-                Some((i, _)) => i + 1,
-                None => end.max(from),
+            let stopped = match stopped {
+                Some((_, b)) if ENDS => {
+                    self.terminate();
+                    return Some(b);
+                }
+                Some((i, b)) => {
+                    at = i + 1;
+                    Some(b)
+                }
+                None => {
+                    at = end.max(from);
+                    None
+                }
             };
+            // Each future visited either finished or was wasted.
             self.wasted += (at - from) - finished;
             self.first = first;
             self.remaining -= finished;
             // Each future that finished starts the next one the limit held back.
             self.started = (self.started + finished).min(self.len);
-            if let Some((_, b)) = stopped {
+            if let Some(b) = stopped {
                 self.pass = Pass::All { next: at };
+                self.state = State::Passes;
                 return Some(b);
             }
             if self.started == end {
@@ -237,6 +275,9 @@ impl<F: Future, T> Slots<F, T> {
         }
         self.polled = self.polled.max(at);
         self.pass = Pass::Idle;
+        if self.wakers_pay() {
+            self.state = State::Passes;
+        }
         None
     }
 
@@ -344,7 +385,7 @@ impl<F: Future, T> Slots<F, T> {
         f.debug_struct(name)
             .field("len", &self.len())
             .field("remaining", &self.remaining)
-            .field("terminated", &self.terminated)
+            .field("terminated", &self.is_terminated())
             .finish()
     }
 }
