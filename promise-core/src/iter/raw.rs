@@ -39,22 +39,56 @@ pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
 ///
 /// # Panics
 ///
-/// When `range` ends past the slice.
+/// When `range` is not within the slice.
 #[inline]
-pub(crate) fn range_pin_mut<T>(
-    slice: Pin<&mut [T]>,
-    range: Range<usize>,
-) -> impl Iterator<Item = (usize, Pin<&mut T>)> {
+pub(crate) fn range_pin_mut<T>(slice: Pin<&mut [T]>, range: Range<usize>) -> RangePinMut<'_, T> {
     // SAFETY: the slice is only walked, never moved out of (see `get_pin_mut`).
     let elements: *mut [T] = unsafe { slice.get_unchecked_mut() };
-    assert!(range.end <= elements.len(), "slots out of bounds");
-    let first = elements.cast::<T>();
-    range.map(move |i| {
-        // SAFETY: `i` is in bounds (checked above), each index is handed out once, so the
-        // `&mut` are disjoint and live no longer than the slice's borrow; the element is
-        // pinned with the slice.
-        (i, unsafe { Pin::new_unchecked(&mut *first.add(i)) })
-    })
+    assert!(
+        range.start <= range.end && range.end <= elements.len(),
+        "slots out of bounds"
+    );
+    assert!(size_of::<T>() != 0, "slots take room");
+    let base = elements.cast::<T>();
+    // SAFETY: both ends are within the slice or one past it (checked above).
+    let (next, end) = unsafe { (base.add(range.start), base.add(range.end)) };
+    RangePinMut {
+        base,
+        next,
+        end,
+        slice: PhantomData,
+    }
+}
+
+/// The iterator of [`range_pin_mut`]: it walks a pointer, and finds an element's index from
+/// it only when the loop needs it.
+pub(crate) struct RangePinMut<'a, T> {
+    base: *mut T,
+    next: *mut T,
+    end: *mut T,
+    slice: PhantomData<&'a mut [T]>,
+}
+
+impl<'a, T> Iterator for RangePinMut<'a, T> {
+    type Item = (usize, Pin<&'a mut T>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next == self.end {
+            return None;
+        }
+        let element = self.next;
+        // SAFETY: `element` is before `end`, so within the slice (checked when made), and the
+        // next one at most one past its end; `base` is the slice's start, and `T` takes room,
+        // so the distance is the index. Each element is handed out once, so the `&mut` are
+        // disjoint and live no longer than the slice's borrow; the element is pinned with the
+        // slice.
+        unsafe {
+            self.next = element.add(1);
+            let i = element.offset_from(self.base) as usize;
+            Some((i, Pin::new_unchecked(&mut *element)))
+        }
+    }
 }
 
 /// Every element of a pinned slice, pinned.

@@ -31,8 +31,6 @@ pub(crate) struct Slots<F, T> {
     started: usize,
     /// Futures `0..polled` have been polled at least once.
     polled: usize,
-    /// Futures `0..first` have all finished.
-    first: usize,
     /// How many have not finished.
     remaining: usize,
     /// Polls of every running future that found a future pending, or a slot finished.
@@ -92,7 +90,6 @@ impl<F: Future, T> Slots<F, T> {
             len: n,
             started: n,
             polled: 0,
-            first: 0,
             remaining: n,
             wasted: 0,
             state: State::Sweeping,
@@ -147,7 +144,7 @@ impl<F: Future, T> Slots<F, T> {
         match self.state {
             // The common case, one sweep of every running future, in short.
             State::Sweeping => {
-                return match self.sweep::<ENDS, B>(self.first, cx, &mut f) {
+                return match self.sweep::<ENDS, B>(0, cx, &mut f) {
                     Some(b) => Poll::Ready(Some(b)),
                     None if self.remaining == 0 => Poll::Ready(None),
                     None => Poll::Pending,
@@ -210,7 +207,7 @@ impl<F: Future, T> Slots<F, T> {
             // with a waker of its own, and from then on only when woken.
             self.readiness = Some(Readiness::new(cx.waker(), self.len));
         }
-        self.pass = Pass::All { next: self.first };
+        self.pass = Pass::All { next: 0 };
     }
 
     /// Polls every running future from `at` on, the fresh ones too; `Some` if `f` stopped
@@ -225,24 +222,14 @@ impl<F: Future, T> Slots<F, T> {
         loop {
             let (from, end) = (at, self.started);
             let futures = self.futures.as_mut();
-            let (mut first, mut finished) = (self.first, 0);
+            let mut finished = 0;
             let stopped = match &self.readiness {
-                None => visit(
-                    futures,
-                    at..end,
-                    &mut first,
-                    &mut finished,
-                    f,
-                    |_, future| future.poll(cx),
-                ),
-                Some(readiness) => visit(
-                    futures,
-                    at..end,
-                    &mut first,
-                    &mut finished,
-                    f,
-                    |i, future| future.poll(&mut Context::from_waker(&readiness.waker(i))),
-                ),
+                None => visit(futures, at..end, &mut finished, f, |_, future| {
+                    future.poll(cx)
+                }),
+                Some(readiness) => visit(futures, at..end, &mut finished, f, |i, future| {
+                    future.poll(&mut Context::from_waker(&readiness.waker(i)))
+                }),
             };
             let stopped = match stopped {
                 Some((_, b)) if ENDS => {
@@ -260,7 +247,6 @@ impl<F: Future, T> Slots<F, T> {
             };
             // Each future visited either finished or was wasted.
             self.wasted += (at - from) - finished;
-            self.first = first;
             self.remaining -= finished;
             // Each future that finished starts the next one the limit held back.
             self.started = (self.started + finished).min(self.len);
@@ -391,20 +377,17 @@ impl<F: Future, T> Slots<F, T> {
 }
 
 /// The hot loop of a sweep: polls, with `poll`, every future of `range` still there, handing
-/// each output to `f`; counts those that finished, and moves `first` past the finished ones it
-/// sees. Writes nothing else: the caller does, once.
+/// each output to `f`; counts those that finished. Writes nothing else: the caller does, once.
 #[inline(always)]
 fn visit<F: Future, T, B>(
     futures: Pin<&mut [MaybeDone<F, T>]>,
     range: Range<usize>,
-    first: &mut usize,
     finished: &mut usize,
     f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     mut poll: impl FnMut(usize, Pin<&mut F>) -> Poll<F::Output>,
 ) -> Option<(usize, B)> {
     for (i, mut slot) in range_pin_mut(futures, range) {
         let MaybeDoneProj::Future { future } = slot.as_mut().project() else {
-            *first += usize::from(i == *first);
             continue;
         };
         let Poll::Ready(output) = poll(i, future) else {
