@@ -73,15 +73,13 @@ impl<F: Future> Future for Race<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        if slots.len() == 0 && !slots.is_terminated() {
-            // An empty spread: the other arguments of `race!` finish the race.
-            return Poll::Pending;
-        }
         match core::task::ready!(
             slots.poll_each::<true, _>(cx, "race", |_, output| ControlFlow::Break(output))
         ) {
             Some(output) => Poll::Ready(output),
-            None => unreachable!("a race ends with its first output"),
+            // Every future finished without a winner: there were none, an empty spread, which
+            // the other arguments of `race!` finish.
+            None => Poll::Pending,
         }
     }
 }

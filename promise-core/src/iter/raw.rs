@@ -85,6 +85,7 @@ impl<'a, T> Iterator for RangePinMut<'a, T> {
         // slice.
         unsafe {
             self.next = element.add(1);
+            #[expect(clippy::cast_sign_loss, reason = "`element` is at or after `base`")]
             let i = element.offset_from(self.base) as usize;
             Some((i, Pin::new_unchecked(&mut *element)))
         }
