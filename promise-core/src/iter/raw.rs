@@ -105,8 +105,10 @@ pub(crate) fn iter_pin_mut<T>(slice: Pin<&mut [T]>) -> impl Iterator<Item = Pin<
 }
 
 /// The values that finished slots hold, in order, written over the slots' own storage when a
-/// value has their alignment and divides their size: the `Vec` then owns the storage, with the
-/// capacity its bytes give. Otherwise, in a new allocation.
+/// value has their alignment, divides their size, and takes at least a quarter of it: the
+/// `Vec` then owns the storage, with the capacity its bytes give (at most four times its
+/// length, so that small outputs of large futures do not keep the futures' room alive).
+/// Otherwise, in a new allocation of their own.
 ///
 /// # Panics
 ///
@@ -116,7 +118,8 @@ pub(crate) fn iter_pin_mut<T>(slice: Pin<&mut [T]>) -> impl Iterator<Item = Pin<
 pub(crate) fn into_values<F, T>(mut slots: Pin<Box<[MaybeDone<F, T>]>>) -> Vec<T> {
     let fits = size_of::<T>() != 0
         && align_of::<T>() == align_of::<MaybeDone<F, T>>()
-        && size_of::<MaybeDone<F, T>>() % size_of::<T>() == 0;
+        && size_of::<MaybeDone<F, T>>() % size_of::<T>() == 0
+        && size_of::<MaybeDone<F, T>>() <= 4 * size_of::<T>();
     if !fits {
         return iter_pin_mut(slots.as_mut()).map(MaybeDone::take).collect();
     }

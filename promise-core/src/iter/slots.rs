@@ -35,6 +35,8 @@ pub(crate) struct Slots<F, T> {
     remaining: usize,
     /// Polls of every running future that found a future pending, or a slot finished.
     wasted: usize,
+    /// How many wasted polls make wakers of their own pay (`usize::MAX`: never).
+    patience: usize,
     /// What the next poll does.
     state: State,
     /// The futures' own wakers, once sweeping costs more than they do.
@@ -92,10 +94,18 @@ impl<F: Future, T> Slots<F, T> {
             polled: 0,
             remaining: n,
             wasted: 0,
+            patience: if n > SWEEP_MAX { 2 * n } else { usize::MAX },
             state: State::Sweeping,
             readiness: None,
             pass: Pass::Idle,
         }
+    }
+
+    /// Gives each future a waker of its own as soon as one sweep found nothing new in as
+    /// many polls as there are futures, whatever their number: for a combinator that hands
+    /// its outputs out one poll at a time, where every sweep costs an output.
+    pub(crate) fn wake_early(&mut self) {
+        self.patience = self.len.max(1);
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -186,9 +196,10 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     /// Whether sweeping has cost more than wakers of their own would: above `SWEEP_MAX`
-    /// futures, once the polls that found nothing new outnumber the futures twice over.
+    /// futures, once the polls that found nothing new outnumber the futures twice over
+    /// (unless [`Slots::wake_early`]).
     fn wakers_pay(&self) -> bool {
-        self.len > SWEEP_MAX && self.wasted >= 2 * self.len
+        self.wasted >= self.patience
     }
 
     fn start_pass(&mut self, cx: &Context<'_>) {

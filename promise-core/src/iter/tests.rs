@@ -227,12 +227,19 @@ fn values_are_moved_over_the_storage_of_their_slots() {
     }
 }
 
-/// A value narrower than its slot but of its alignment (`u8` from a future of `[u8; 5]`), and
-/// one of another alignment (`u8` from a future of a `u64`), which gets storage of its own.
+/// A value narrower than its slot but of its alignment and at least a quarter of it (`u8` in
+/// a slot of 2 bytes), one that is less (`u8` in a slot of 7 bytes), and one of another
+/// alignment (`u8` from a future of a `u64`): the last two get storage of their own.
 #[test]
 fn narrower_values_and_values_of_other_alignments() {
+    let values = into_values(done::<core::future::Ready<u8>, u8>(0..200));
+    assert_eq!(values, (0..200).collect::<Vec<u8>>());
+    let slot = core::mem::size_of::<MaybeDone<core::future::Ready<u8>, u8>>();
+    assert_eq!(values.capacity(), 200 * slot, "in the slots' storage");
+    assert_eq!(slot, 2);
     let values = into_values(done::<core::future::Ready<[u8; 5]>, u8>(0..200));
     assert_eq!(values, (0..200).collect::<Vec<u8>>());
+    assert_eq!(values.capacity(), 200, "a `Vec` of its own");
     let values = into_values(done::<core::future::Ready<u64>, u8>(0..200));
     assert_eq!(values, (0..200).collect::<Vec<u8>>());
     assert_eq!(values.capacity(), 200);
