@@ -91,8 +91,9 @@
 //! the functions [`join_all()`], [`settle()`], [`race()`], [`any()`] and [`as_completed()`] take
 //! any iterator of futures, and a spread `..iter` stands for all the futures of `iter` among
 //! the arguments of a macro, as `...iter` does in a JavaScript array. They keep the same rules,
-//! in iteration order, and cost little: every future in one allocation, the outputs in a
-//! second, and, above 32 futures, a waker per future that points into one more (no
+//! in iteration order, and cost little: every future in one allocation, the outputs written
+//! over it when they fit (else in a second), and, once futures keep pending (above 32 of
+//! them, or any number for `as_completed`), a waker per future that points into one more (no
 //! allocation per future), so a wake polls only the future it woke.
 //!
 //! ```

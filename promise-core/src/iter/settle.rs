@@ -15,6 +15,8 @@ use super::slots::Slots;
 /// The iterator is drained now; the futures start when the returned future is first polled.
 /// Nothing short-circuits: a `Result` output is kept as it is, since it *is* the settled
 /// state. An empty `iter` gives `vec![]` at once. [`Settle::limit`] caps how many run at once.
+/// As with [`join_all`](crate::iter::join_all()), the `Vec` may reuse the futures' storage,
+/// with up to four times more capacity than length.
 ///
 /// ```
 /// use promise_core::iter::settle;

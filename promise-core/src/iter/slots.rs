@@ -16,7 +16,8 @@ use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
 /// Up to this many futures, each poll polls every running one with the caller's waker, as a
 /// fixed combinator does: cheaper than wakers of their own, and it allocates nothing more.
 /// Above it, the same, until the polls that found nothing new outnumber the futures twice
-/// over: then each future gets a waker of its own, and only woken futures are polled.
+/// over: then each future gets a waker of its own, and only woken futures are polled
+/// (`as_completed` makes them sooner, see [`Slots::wake_early`]).
 const SWEEP_MAX: usize = 32;
 
 /// The futures of a dynamic combinator, each with the value it finished with (`T`), and
