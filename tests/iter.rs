@@ -284,6 +284,40 @@ fn only_what_was_woken_is_polled_again() {
     assert_eq!(all, (0..n).collect::<Vec<_>>());
 }
 
+#[test]
+fn as_completed_polls_only_what_was_woken_whatever_the_number() {
+    // Ten futures, fewer than the other combinators sweep for ever: opened one at a time, last
+    // first. The first poll finds every future pending; the next polls each once more, with a
+    // waker of its own, and yields the one opened; from then on an open polls that one alone.
+    let n = 10;
+    let log = Log::new();
+    let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
+    let counter = Arc::new(CountingWaker::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    let mut cx = Context::from_waker(&waker);
+    let mut stream = pin!(as_completed((0..n).map(|i| log.gated(i, &gates[i], i))));
+    assert!(stream.as_mut().poll_next(&mut cx).is_pending());
+    assert_eq!(polls(&log, n), n);
+    gates[n - 1].open();
+    assert_eq!(
+        stream.as_mut().poll_next(&mut cx),
+        Poll::Ready(Some((n - 1, n - 1)))
+    );
+    assert_eq!(polls(&log, n), 2 * n);
+    counter.take();
+    for i in (0..n - 1).rev() {
+        let before = polls(&log, n);
+        gates[i].open();
+        assert_eq!(counter.take(), 1, "future {i} woke the task");
+        assert_eq!(
+            stream.as_mut().poll_next(&mut cx),
+            Poll::Ready(Some((i, i)))
+        );
+        assert_eq!(polls(&log, n), before + 1, "future {i} alone was polled");
+    }
+    assert_eq!(stream.as_mut().poll_next(&mut cx), Poll::Ready(None));
+}
+
 /// Polls `fut` until every future has a waker of its own: two polls that find nothing new,
 /// and one that hands the wakers out.
 fn until_wakers<F: Future + ?Sized>(mut fut: Pin<&mut F>, cx: &mut Context<'_>) {
