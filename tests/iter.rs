@@ -242,6 +242,14 @@ fn polls(log: &Log, n: usize) -> usize {
         .count()
 }
 
+/// `n` closed gates, and a waker that counts the wakes of the task.
+fn gates_and_counter(n: usize) -> (Vec<Gate>, Arc<CountingWaker>, Waker) {
+    let gates = (0..n).map(|_| Gate::default()).collect();
+    let counter = Arc::new(CountingWaker::default());
+    let waker = Waker::from(Arc::clone(&counter));
+    (gates, counter, waker)
+}
+
 #[test]
 fn only_what_was_woken_is_polled_again() {
     // Opened one at a time, last first (N = 1,000). Every poll polls every running future
@@ -250,9 +258,7 @@ fn only_what_was_woken_is_polled_again() {
     // on an open polls that future alone.
     let n = MANY;
     let log = Log::new();
-    let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
-    let counter = Arc::new(CountingWaker::default());
-    let waker = Waker::from(Arc::clone(&counter));
+    let (gates, counter, waker) = gates_and_counter(n);
     let mut cx = Context::from_waker(&waker);
     let mut fut = pin!(settle((0..n).map(|i| log.gated(i, &gates[i], i))));
     let mut expected = 0;
@@ -291,9 +297,7 @@ fn as_completed_polls_only_what_was_woken_whatever_the_number() {
     // waker of its own, and yields the one opened; from then on an open polls that one alone.
     let n = 10;
     let log = Log::new();
-    let gates: Vec<Gate> = (0..n).map(|_| Gate::default()).collect();
-    let counter = Arc::new(CountingWaker::default());
-    let waker = Waker::from(Arc::clone(&counter));
+    let (gates, counter, waker) = gates_and_counter(n);
     let mut cx = Context::from_waker(&waker);
     let mut stream = pin!(as_completed((0..n).map(|i| log.gated(i, &gates[i], i))));
     assert!(stream.as_mut().poll_next(&mut cx).is_pending());
