@@ -1,6 +1,8 @@
-//! The two things the dynamic combinators need that safe Rust cannot say, and nothing else:
-//! pinned access to one element of a pinned slice, and a waker per future that costs no
-//! allocation of its own (with the one slot they share for the combinator's own waker).
+//! The three things the dynamic combinators need that safe Rust cannot say, and nothing else:
+//! pinned access to the elements of a pinned slice; the outputs written over that slice's
+//! storage once every future has finished, which saves their `Vec` an allocation; and a waker
+//! per future that costs no allocation of its own (with the one slot they share for the
+//! combinator's own waker).
 #![allow(unsafe_code)]
 
 use alloc::boxed::Box;
