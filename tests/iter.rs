@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use common::{CountingWaker, Event, Gate, Log, Tracked, poll_once};
+use futures::future::FusedFuture;
 use futures::{Stream, StreamExt};
 use promisify::{any, as_completed, join_all, race, settle};
 
@@ -328,6 +329,46 @@ fn until_wakers<F: Future + ?Sized>(mut fut: Pin<&mut F>, cx: &mut Context<'_>) 
     for _ in 0..3 {
         assert!(fut.as_mut().poll(cx).is_pending());
     }
+}
+
+/// Over 100 futures, each with a waker of its own: future 50 decides the combinator made by
+/// `make`, whose output this returns, once every future has been dropped inside that poll.
+fn decided_by_a_woken_future<F: FusedFuture>(make: impl FnOnce(&Log, &[Gate]) -> F) -> F::Output {
+    let n = 100;
+    let log = Log::new();
+    let (gates, _, waker) = gates_and_counter(n);
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = pin!(make(&log, &gates));
+    until_wakers(fut.as_mut(), &mut cx);
+    gates[50].open();
+    let Poll::Ready(output) = fut.as_mut().poll(&mut cx) else {
+        panic!("future 50 did not decide it")
+    };
+    for i in 0..n {
+        assert_eq!(
+            log.count(D(i)),
+            1,
+            "future {i} dropped inside the deciding poll"
+        );
+    }
+    assert!(fut.is_terminated());
+    output
+}
+
+#[test]
+fn once_futures_have_wakers_the_deciding_poll_still_drops_every_other_future() {
+    let failing = |i| if i == 50 { Err(i) } else { Ok(i) };
+    let output = decided_by_a_woken_future(|log, gates| {
+        join_all((0..100).map(|i| log.gated(i, &gates[i], failing(i))))
+    });
+    assert_eq!(output, Err(50));
+    let output =
+        decided_by_a_woken_future(|log, gates| race((0..100).map(|i| log.gated(i, &gates[i], i))));
+    assert_eq!(output, 50);
+    let output = decided_by_a_woken_future(|log, gates| {
+        any((0..100).map(|i| log.gated(i, &gates[i], if i == 50 { Ok(i) } else { Err(i) })))
+    });
+    assert_eq!(output.map_err(|e| e.len()), Ok(50));
 }
 
 #[test]
