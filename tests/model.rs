@@ -13,6 +13,11 @@
 //! order once all have finished (`any`: every error); a panic goes out of `poll`, and what is
 //! left is dropped with the combinator. Up to 16 futures, the dynamic functions keep the same
 //! rules (they poll every unfinished future on every poll up to 32).
+//!
+//! Beyond the model, over 1 to 80 futures that keep the waker contract: the five functions,
+//! with and without a limit, end however the wakes are ordered (a wake lost once futures have
+//! wakers of their own would stall them), never poll a finished future, drop each once, and
+//! give an output the rules allow.
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
@@ -93,13 +98,14 @@ impl Step {
     }
 }
 
-/// The output of any of the four, in one shape.
+/// The output of any of the four, or of `as_completed` collected, in one shape.
 #[derive(Debug, PartialEq, Eq)]
 enum Out {
     JoinAll(Result<Vec<u32>, u32>),
     Race(Result<u32, u32>),
     Any(Result<u32, Vec<u32>>),
     Settle(Vec<Result<u32, u32>>),
+    AsCompleted(Vec<(usize, Result<u32, u32>)>),
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -141,6 +147,7 @@ struct Leaf {
     id: usize,
     pends: VecDeque<Pend>,
     end: End,
+    finished: bool,
     world: Rc<RefCell<World>>,
 }
 
@@ -149,6 +156,7 @@ impl Future for Leaf {
 
     fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let id = self.id;
+        assert!(!self.finished, "argument {id} polled after it finished");
         let next = self.pends.pop_front();
         let mut world = self.world.borrow_mut();
         world.events.push(Event::Poll(id));
@@ -158,6 +166,7 @@ impl Future for Leaf {
             Some(Pend::Never) => {}
             None => {
                 drop(world);
+                self.finished = true;
                 return match self.end {
                     End::Ok(v) => Poll::Ready(Ok(v)),
                     End::Err(e) => Poll::Ready(Err(e)),
@@ -198,7 +207,7 @@ fn drive<F: Future>(
     let mut steps = Vec::new();
     let mut choices = choices.iter().copied().cycle();
     let ending = loop {
-        assert!(steps.len() < 100, "no end in sight");
+        assert!(steps.len() < 10_000, "no end in sight");
         flag.0.store(false, Ordering::SeqCst);
         let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
         steps.push(Step::of(std::mem::take(&mut world.borrow_mut().events)));
@@ -336,6 +345,7 @@ fn leaves(scripts: &[Script]) -> (Rc<RefCell<World>>, Vec<Leaf>) {
             id,
             pends: script.pends.clone().into(),
             end: script.end,
+            finished: false,
             world: Rc::clone(&world),
         })
         .collect();
@@ -456,6 +466,119 @@ proptest! {
     #[test]
     fn the_functions_follow_the_model((scripts, choices) in case()) {
         follows_the_model(dynamic, &scripts, &choices)?;
+    }
+}
+
+/// Scripts of 1 to 80 futures that keep the waker contract (each pend wakes the task, at once
+/// or later from outside), the outside world's choices, and a limit: enough futures, and
+/// enough pends, for the functions to give them wakers of their own partway through (above 32
+/// futures, or at once for `as_completed`), where a lost wake would stall them.
+fn woken_case() -> impl Strategy<Value = (Vec<Script>, Vec<u8>, usize)> {
+    let pend = prop_oneof![Just(Pend::Itself), Just(Pend::Later)];
+    let end = prop_oneof![(0..4u32).prop_map(End::Ok), (0..4u32).prop_map(End::Err)];
+    let script =
+        (prop::collection::vec(pend, 0..=4), end).prop_map(|(pends, end)| Script { pends, end });
+    (
+        prop::collection::vec(script, 1..=80),
+        prop::collection::vec(any::<u8>(), 0..24),
+        1..=20usize,
+    )
+}
+
+/// Runs a function over the leaves, in the world, with the choices and the limit.
+type Runner = fn(Vec<Leaf>, &Rc<RefCell<World>>, &[u8], usize) -> Run;
+
+/// Every function over futures that keep the waker contract, however the outside world orders
+/// their wakes, and with a limit: ends (no wake is lost), polls no future after it finished,
+/// drops each exactly once, and gives an output the rules allow. Which `Err` or `Ok` comes
+/// first depends on when each future is polled, which wakers change; the rest does not.
+fn no_wake_is_lost(scripts: &[Script], choices: &[u8], limit: usize) -> Result<(), TestCaseError> {
+    let ends: Vec<Result<u32, u32>> = scripts
+        .iter()
+        .map(|script| match script.end {
+            End::Ok(v) => Ok(v),
+            End::Err(e) => Err(e),
+            End::Panic => unreachable!("these scripts do not panic"),
+        })
+        .collect();
+    let oks: Vec<u32> = ends.iter().filter_map(|end| end.ok()).collect();
+    let errs: Vec<u32> = ends.iter().filter_map(|end| end.err()).collect();
+    let run = |name, run: Runner| {
+        let (world, leaves) = leaves(scripts);
+        (name, run(leaves, &world, choices, limit))
+    };
+    let runs = [
+        run("join_all", |leaves, world, choices, _| {
+            drive(promisify::join_all(leaves), world, choices, Out::JoinAll)
+        }),
+        run("join_all(..).limit", |leaves, world, choices, limit| {
+            drive(
+                promisify::join_all(leaves).limit(limit),
+                world,
+                choices,
+                Out::JoinAll,
+            )
+        }),
+        run("settle", |leaves, world, choices, _| {
+            drive(promisify::settle(leaves), world, choices, Out::Settle)
+        }),
+        run("settle(..).limit", |leaves, world, choices, limit| {
+            drive(
+                promisify::settle(leaves).limit(limit),
+                world,
+                choices,
+                Out::Settle,
+            )
+        }),
+        run("race", |leaves, world, choices, _| {
+            drive(promisify::race(leaves), world, choices, Out::Race)
+        }),
+        run("any", |leaves, world, choices, _| {
+            drive(promisify::any(leaves), world, choices, |o| {
+                Out::Any(o.map_err(promisify::AggregateError::into_errors))
+            })
+        }),
+        run("as_completed", |leaves, world, choices, _| {
+            use futures::StreamExt;
+            let all = promisify::as_completed(leaves).collect::<Vec<_>>();
+            drive(all, world, choices, Out::AsCompleted)
+        }),
+    ];
+    for (name, run) in runs {
+        let mut drops = vec![0; scripts.len()];
+        for i in run.steps.iter().flat_map(|step| &step.dropped) {
+            drops[*i] += 1;
+        }
+        for i in &run.dropped_at_end {
+            drops[*i] += 1;
+        }
+        prop_assert!(drops.iter().all(|&d| d == 1), "{}: drops {:?}", name, drops);
+        let Ending::Ready(out) = run.ending else {
+            return Err(TestCaseError::fail(format!("{name}: {:?}", run.ending)));
+        };
+        match out {
+            Out::JoinAll(Ok(values)) => prop_assert!(errs.is_empty() && values == oks, "{}", name),
+            Out::JoinAll(Err(e)) => prop_assert!(errs.contains(&e), "{}", name),
+            Out::Settle(outputs) => prop_assert_eq!(&outputs, &ends, "{}", name),
+            Out::Race(output) => prop_assert!(ends.contains(&output), "{}", name),
+            Out::Any(Ok(v)) => prop_assert!(oks.contains(&v), "{}", name),
+            Out::Any(Err(errors)) => prop_assert!(oks.is_empty() && errors == errs, "{}", name),
+            Out::AsCompleted(mut items) => {
+                items.sort_by_key(|&(i, _)| i);
+                let expected: Vec<_> = ends.iter().copied().enumerate().collect();
+                prop_assert_eq!(items, expected, "{}", name);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    #[test]
+    fn the_functions_lose_no_wake((scripts, choices, limit) in woken_case()) {
+        no_wake_is_lost(&scripts, &choices, limit)?;
     }
 }
 
