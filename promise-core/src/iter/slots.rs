@@ -34,9 +34,8 @@ pub(crate) struct Slots<F, T> {
     polled: usize,
     /// How many have not finished.
     remaining: usize,
-    /// Polls of every running future that found a future pending, or a slot finished.
-    wasted: usize,
-    /// How many wasted polls make wakers of their own pay (`usize::MAX`: never).
+    /// How many more polls of every running future may find a future pending, or a slot
+    /// finished, before wakers of their own pay (`usize::MAX`: never).
     patience: usize,
     /// What the next poll does.
     state: State,
@@ -94,7 +93,6 @@ impl<F: Future, T> Slots<F, T> {
             started: n,
             polled: 0,
             remaining: n,
-            wasted: 0,
             patience: if n > SWEEP_MAX { 2 * n } else { usize::MAX },
             state: State::Sweeping,
             readiness: None,
@@ -200,7 +198,7 @@ impl<F: Future, T> Slots<F, T> {
     /// futures, once the polls that found nothing new outnumber the futures twice over
     /// (unless [`Slots::wake_early`]).
     fn wakers_pay(&self) -> bool {
-        self.wasted >= self.patience
+        self.patience == 0
     }
 
     fn start_pass(&mut self, cx: &Context<'_>) {
@@ -262,7 +260,7 @@ impl<F: Future, T> Slots<F, T> {
                 }
             };
             // Each future visited either finished or was wasted.
-            self.wasted += (at - from) - finished;
+            self.patience = self.patience.saturating_sub((at - from) - finished);
             self.remaining -= finished;
             if self.started < self.len {
                 // Each future that finished starts the next one the limit held back.
