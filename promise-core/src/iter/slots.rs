@@ -37,29 +37,20 @@ pub(crate) struct Slots<F, T> {
     /// How many more polls of every running future may find a future pending, or a slot
     /// finished, before wakers of their own pay (`usize::MAX`: never).
     patience: usize,
-    /// What the next poll does.
-    state: State,
     /// The futures' own wakers, once sweeping costs more than they do.
     readiness: Option<Arc<Readiness>>,
-    pass: Pass,
+    /// What the next poll does, and where a poll is in its pass.
+    phase: Phase,
 }
 
-/// What the next poll of a dynamic combinator does.
+/// What the next poll of a dynamic combinator does, and where a poll is in the order of
+/// futures to poll.
 #[derive(Clone, Copy)]
-enum State {
+enum Phase {
     /// One sweep of every running future: no wakers of their own, no pass broken off, and
     /// sweeping has not cost more than wakers would.
     Sweeping,
-    /// Anything else: a pass to finish, the futures' own wakers, or wakers to make.
-    Passes,
-    /// The combinator has returned `Ready`, or its stream has ended.
-    Terminated,
-}
-
-/// Where the current poll is in the order of futures to poll.
-#[derive(Clone, Copy)]
-enum Pass {
-    /// Between passes: the next poll starts one.
+    /// Between passes, when a sweep is not the whole story: the next poll starts a pass.
     Idle,
     /// Every running future, from `next` on.
     All { next: usize },
@@ -73,6 +64,8 @@ enum Pass {
     },
     /// The futures started since the last look, which have never been polled.
     Fresh,
+    /// The combinator has returned `Ready`, or its stream has ended.
+    Terminated,
 }
 
 impl<F: Future, T> Slots<F, T> {
@@ -94,9 +87,8 @@ impl<F: Future, T> Slots<F, T> {
             polled: 0,
             remaining: n,
             patience: if n > SWEEP_MAX { 2 * n } else { usize::MAX },
-            state: State::Sweeping,
             readiness: None,
-            pass: Pass::Idle,
+            phase: Phase::Sweeping,
         }
     }
 
@@ -125,12 +117,12 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Terminated)
+        matches!(self.phase, Phase::Terminated)
     }
 
     /// Ends the combinator: every future still there is dropped now.
     pub(crate) fn terminate(&mut self) {
-        self.state = State::Terminated;
+        self.phase = Phase::Terminated;
         self.futures = Box::into_pin(Box::new([]));
         self.len = 0;
         self.readiness = None;
@@ -150,27 +142,27 @@ impl<F: Future, T> Slots<F, T> {
         name: &str,
         mut f: impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Poll<Option<B>> {
-        match self.state {
+        match self.phase {
             // The common case, one sweep of every running future, in short.
-            State::Sweeping => {
+            Phase::Sweeping => {
                 return match self.sweep::<ENDS, B>(0, cx, &mut f) {
                     Some(b) => Poll::Ready(Some(b)),
                     None if self.remaining == 0 => Poll::Ready(None),
                     None => Poll::Pending,
                 };
             }
-            State::Terminated => polled_after_completion(name),
-            State::Passes => {}
+            Phase::Terminated => polled_after_completion(name),
+            _ => {}
         }
         // A pass that an earlier poll broke off (an `as_completed` output) is finished first;
         // then one whole pass, so that every wake that came before this poll is seen.
-        let mut resumed = !matches!(self.pass, Pass::Idle);
+        let mut resumed = !matches!(self.phase, Phase::Idle);
         while self.remaining > 0 {
-            if matches!(self.pass, Pass::Idle) {
+            if matches!(self.phase, Phase::Idle) {
                 self.start_pass(cx);
             }
-            let stopped = match self.pass {
-                Pass::All { next } => self.sweep::<ENDS, B>(next, cx, &mut f),
+            let stopped = match self.phase {
+                Phase::All { next } => self.sweep::<ENDS, B>(next, cx, &mut f),
                 _ => self.poll_woken(&mut f),
             };
             if let Some(b) = stopped {
@@ -185,7 +177,7 @@ impl<F: Future, T> Slots<F, T> {
         }
         if self.readiness.is_none() && !self.wakers_pay() {
             // The pass broken off is over, and sweeping is still the cheaper.
-            self.state = State::Sweeping;
+            self.phase = Phase::Sweeping;
         }
         if self.remaining > 0 {
             Poll::Pending
@@ -204,7 +196,7 @@ impl<F: Future, T> Slots<F, T> {
     fn start_pass(&mut self, cx: &Context<'_>) {
         if let Some(readiness) = &self.readiness {
             readiness.register(cx.waker());
-            self.pass = Pass::Woken {
+            self.phase = Phase::Woken {
                 s: 0,
                 summary: readiness.take_summary(0),
                 w: 0,
@@ -217,7 +209,7 @@ impl<F: Future, T> Slots<F, T> {
             // with a waker of its own, and from then on only when woken.
             self.readiness = Some(Readiness::new(cx.waker(), self.len));
         }
-        self.pass = Pass::All { next: 0 };
+        self.phase = Phase::All { next: 0 };
     }
 
     /// Polls every running future from `at` on, the fresh ones too; `Some` if `f` stopped
@@ -267,8 +259,7 @@ impl<F: Future, T> Slots<F, T> {
                 self.started = (self.started + finished).min(self.len);
             }
             if let Some(b) = stopped {
-                self.pass = Pass::All { next: at };
-                self.state = State::Passes;
+                self.phase = Phase::All { next: at };
                 return Some(b);
             }
             if self.started == end {
@@ -277,9 +268,9 @@ impl<F: Future, T> Slots<F, T> {
         }
         // Every future started has now been polled.
         self.polled = self.started;
-        self.pass = Pass::Idle;
-        if self.wakers_pay() {
-            self.state = State::Passes;
+        if matches!(self.phase, Phase::All { .. }) || self.wakers_pay() {
+            // The pass of a slower poll is over; or sweeping has cost more than wakers would.
+            self.phase = Phase::Idle;
         }
         None
     }
@@ -334,8 +325,8 @@ impl<F: Future, T> Slots<F, T> {
     fn next_woken(&mut self) -> Option<usize> {
         const BITS: usize = usize::BITS as usize;
         loop {
-            match &mut self.pass {
-                Pass::Woken {
+            match &mut self.phase {
+                Phase::Woken {
                     s,
                     summary,
                     w,
@@ -355,18 +346,18 @@ impl<F: Future, T> Slots<F, T> {
                         *s += 1;
                         *summary = readiness.take_summary(*s);
                     } else {
-                        self.pass = Pass::Fresh;
+                        self.phase = Phase::Fresh;
                     }
                 }
-                Pass::Fresh => {
+                Phase::Fresh => {
                     if self.polled < self.started {
                         self.polled += 1;
                         return Some(self.polled - 1);
                     }
-                    self.pass = Pass::Idle;
+                    self.phase = Phase::Idle;
                     return None;
                 }
-                Pass::Idle | Pass::All { .. } => unreachable!("not a pass of woken futures"),
+                _ => unreachable!("not a pass of woken futures"),
             }
         }
     }
