@@ -400,14 +400,42 @@ fn fixed(combinator: Combinator, scripts: &[Script], choices: &[u8]) -> Run {
 
 /// Runs the dynamic function for `combinator` over the leaves.
 fn dynamic(combinator: Combinator, scripts: &[Script], choices: &[u8]) -> Run {
+    limited(combinator, scripts, choices, None)
+}
+
+/// Runs the dynamic function for `combinator` over the leaves, with `.limit(n)` when given
+/// (`join_all` and `settle`, the two that have one).
+fn limited(
+    combinator: Combinator,
+    scripts: &[Script],
+    choices: &[u8],
+    limit: Option<usize>,
+) -> Run {
     let (world, leaves) = leaves(scripts);
-    match combinator {
-        Combinator::JoinAll => drive(promisify::join_all(leaves), &world, choices, Out::JoinAll),
-        Combinator::Race => drive(promisify::race(leaves), &world, choices, Out::Race),
-        Combinator::Any => drive(promisify::any(leaves), &world, choices, |o| {
+    match (combinator, limit) {
+        (Combinator::JoinAll, None) => {
+            drive(promisify::join_all(leaves), &world, choices, Out::JoinAll)
+        }
+        (Combinator::JoinAll, Some(n)) => drive(
+            promisify::join_all(leaves).limit(n),
+            &world,
+            choices,
+            Out::JoinAll,
+        ),
+        (Combinator::Settle, None) => {
+            drive(promisify::settle(leaves), &world, choices, Out::Settle)
+        }
+        (Combinator::Settle, Some(n)) => drive(
+            promisify::settle(leaves).limit(n),
+            &world,
+            choices,
+            Out::Settle,
+        ),
+        (Combinator::Race, None) => drive(promisify::race(leaves), &world, choices, Out::Race),
+        (Combinator::Any, None) => drive(promisify::any(leaves), &world, choices, |o| {
             Out::Any(o.map_err(promisify::AggregateError::into_errors))
         }),
-        Combinator::Settle => drive(promisify::settle(leaves), &world, choices, Out::Settle),
+        (Combinator::Race | Combinator::Any, Some(_)) => unreachable!("no limit"),
     }
 }
 
@@ -485,9 +513,6 @@ fn woken_case() -> impl Strategy<Value = (Vec<Script>, Vec<u8>, usize)> {
     )
 }
 
-/// Runs a function over the leaves, in the world, with the choices and the limit.
-type Runner = fn(Vec<Leaf>, &Rc<RefCell<World>>, &[u8], usize) -> Run;
-
 /// Every function over futures that keep the waker contract, however the outside world orders
 /// their wakes, and with a limit: ends (no wake is lost), polls no future after it finished,
 /// drops each exactly once, and gives an output the rules allow. Which `Err` or `Ok` comes
@@ -503,47 +528,18 @@ fn no_wake_is_lost(scripts: &[Script], choices: &[u8], limit: usize) -> Result<(
         .collect();
     let oks: Vec<u32> = ends.iter().filter_map(|end| end.ok()).collect();
     let errs: Vec<u32> = ends.iter().filter_map(|end| end.err()).collect();
-    let run = |name, run: Runner| {
-        let (world, leaves) = leaves(scripts);
-        (name, run(leaves, &world, choices, limit))
-    };
-    let runs = [
-        run("join_all", |leaves, world, choices, _| {
-            drive(promisify::join_all(leaves), world, choices, Out::JoinAll)
-        }),
-        run("join_all(..).limit", |leaves, world, choices, limit| {
-            drive(
-                promisify::join_all(leaves).limit(limit),
-                world,
-                choices,
-                Out::JoinAll,
-            )
-        }),
-        run("settle", |leaves, world, choices, _| {
-            drive(promisify::settle(leaves), world, choices, Out::Settle)
-        }),
-        run("settle(..).limit", |leaves, world, choices, limit| {
-            drive(
-                promisify::settle(leaves).limit(limit),
-                world,
-                choices,
-                Out::Settle,
-            )
-        }),
-        run("race", |leaves, world, choices, _| {
-            drive(promisify::race(leaves), world, choices, Out::Race)
-        }),
-        run("any", |leaves, world, choices, _| {
-            drive(promisify::any(leaves), world, choices, |o| {
-                Out::Any(o.map_err(promisify::AggregateError::into_errors))
-            })
-        }),
-        run("as_completed", |leaves, world, choices, _| {
-            use futures::StreamExt;
-            let all = promisify::as_completed(leaves).collect::<Vec<_>>();
-            drive(all, world, choices, Out::AsCompleted)
-        }),
-    ];
+    let mut runs: Vec<_> = COMBINATORS
+        .into_iter()
+        .map(|c| (format!("{c:?}"), dynamic(c, scripts, choices)))
+        .collect();
+    for c in [Combinator::JoinAll, Combinator::Settle] {
+        let run = limited(c, scripts, choices, Some(limit));
+        runs.push((format!("{c:?}, limit {limit}"), run));
+    }
+    let (world, leaves) = leaves(scripts);
+    let all = futures::StreamExt::collect::<Vec<_>>(promisify::as_completed(leaves));
+    let run = drive(all, &world, choices, Out::AsCompleted);
+    runs.push(("as_completed".to_owned(), run));
     for (name, run) in runs {
         let mut drops = vec![0; scripts.len()];
         for i in run.steps.iter().flat_map(|step| &step.dropped) {

@@ -122,10 +122,15 @@ impl<F: Future, T> Slots<F, T> {
 
     /// Ends the combinator: every future still there is dropped now.
     pub(crate) fn terminate(&mut self) {
+        drop(self.end());
+    }
+
+    /// Ends the combinator, handing its storage to the caller.
+    fn end(&mut self) -> Pin<Box<[MaybeDone<F, T>]>> {
         self.phase = Phase::Terminated;
-        self.futures = Box::into_pin(Box::new([]));
         self.len = 0;
         self.readiness = None;
+        mem::replace(&mut self.futures, Box::into_pin(Box::new([])))
     }
 
     /// Polls the futures that may have progressed, in index order, handing each output to
@@ -163,12 +168,9 @@ impl<F: Future, T> Slots<F, T> {
             }
             let stopped = match self.phase {
                 Phase::All { next } => self.sweep::<ENDS, B>(next, cx, &mut f),
-                _ => self.poll_woken(&mut f),
+                _ => self.poll_woken::<ENDS, B>(&mut f),
             };
             if let Some(b) = stopped {
-                if ENDS {
-                    self.terminate();
-                }
                 return Poll::Ready(Some(b));
             }
             if !mem::take(&mut resumed) && self.remaining > 0 {
@@ -275,8 +277,9 @@ impl<F: Future, T> Slots<F, T> {
         None
     }
 
-    /// Polls the woken futures, then the fresh ones; `Some` if `f` stopped.
-    fn poll_woken<B>(
+    /// Polls the woken futures, then the fresh ones; `Some` if `f` stopped (having ended the
+    /// combinator when `ENDS`).
+    fn poll_woken<const ENDS: bool, B>(
         &mut self,
         f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<B> {
@@ -289,7 +292,7 @@ impl<F: Future, T> Slots<F, T> {
             };
             if let Poll::Ready(output) = future.poll(&mut Context::from_waker(&readiness.waker(i)))
             {
-                if let Some(b) = self.finish(i, output, f) {
+                if let Some(b) = self.finish::<ENDS, B>(i, output, f) {
                     return Some(b);
                 }
             }
@@ -297,8 +300,9 @@ impl<F: Future, T> Slots<F, T> {
         None
     }
 
-    /// Future `i` finished with `output`: `f` says what its slot keeps, or stops.
-    fn finish<B>(
+    /// Future `i` finished with `output`: `f` says what its slot keeps, or stops (which ends
+    /// the combinator when `ENDS`).
+    fn finish<const ENDS: bool, B>(
         &mut self,
         i: usize,
         output: F::Output,
@@ -308,17 +312,11 @@ impl<F: Future, T> Slots<F, T> {
         if self.started < self.len {
             self.started += 1;
         }
-        let mut slot = get_pin_mut(self.futures.as_mut(), i);
-        match f(i, output) {
-            ControlFlow::Continue(value) => {
-                slot.set(MaybeDone::Done { value });
-                None
-            }
-            ControlFlow::Break(b) => {
-                slot.set(MaybeDone::Gone);
-                Some(b)
-            }
+        let stopped = keep(get_pin_mut(self.futures.as_mut(), i), f(i, output));
+        if ENDS && stopped.is_some() {
+            self.terminate();
         }
+        stopped
     }
 
     /// The index of the next woken or fresh future, or `None` when the pass is over.
@@ -364,9 +362,7 @@ impl<F: Future, T> Slots<F, T> {
 
     /// Moves every kept value out, in index order, into the futures' storage when it fits.
     pub(crate) fn take_all(&mut self) -> Vec<T> {
-        let futures = mem::replace(&mut self.futures, Box::into_pin(Box::new([])));
-        self.terminate();
-        into_values(futures)
+        into_values(self.end())
     }
 
     /// How many futures have not finished.
@@ -406,13 +402,25 @@ fn visit<F: Future, T, B>(
             continue;
         };
         *finished += 1;
-        match f(i, output) {
-            ControlFlow::Continue(value) => slot.set(MaybeDone::Done { value }),
-            ControlFlow::Break(b) => {
-                slot.set(MaybeDone::Gone);
-                return Some((i, b));
-            }
+        if let Some(b) = keep(slot, f(i, output)) {
+            return Some((i, b));
         }
     }
     None
+}
+
+/// What a finished future's slot keeps: its value (`Continue`), or nothing when `f` stopped
+/// with `b`, which is handed back.
+#[inline]
+fn keep<F, T, B>(mut slot: Pin<&mut MaybeDone<F, T>>, flow: ControlFlow<B, T>) -> Option<B> {
+    match flow {
+        ControlFlow::Continue(value) => {
+            slot.set(MaybeDone::Done { value });
+            None
+        }
+        ControlFlow::Break(b) => {
+            slot.set(MaybeDone::Gone);
+            Some(b)
+        }
+    }
 }
