@@ -53,11 +53,6 @@ pub struct Any<F: TryFuture> {
 impl<F: TryFuture> Future for Any<F> {
     type Output = Result<F::Ok, AggregateError<Vec<F::Error>>>;
 
-    #[expect(
-        clippy::inline_always,
-        reason = "measured: inlined where it is polled, it keeps the errors' loop in registers"
-    )]
-    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
         let won =

@@ -35,9 +35,9 @@ pub fn as_completed<I>(iter: I) -> AsCompleted<<I::Item as IntoFuture>::IntoFutu
 where
     I: IntoIterator<Item: IntoFuture>,
 {
-    let mut slots = Slots::new(iter);
-    slots.wake_early();
-    AsCompleted { slots }
+    AsCompleted {
+        slots: Slots::waking_early(iter),
+    }
 }
 
 /// The stream of [`as_completed`].

@@ -18,8 +18,9 @@ use crate::try_future::TryFuture;
 /// The first `Err` drops every other future inside the poll that sees it. An empty `iter`
 /// gives `Ok(vec![])` at once. [`JoinAll::limit`] caps how many run at once. The values are
 /// written over the futures' storage when they fit it (see [the module](crate::iter)): the
-/// `Vec` may then have up to four times more capacity than length, which
-/// [`Vec::shrink_to_fit`] gives back if you keep it.
+/// `Vec` may then have up to four times more capacity than length (and, above 32 futures, the
+/// room kept for their wakers, about a word each), which [`Vec::shrink_to_fit`] gives back if
+/// you keep it.
 ///
 /// ```
 /// use promise_core::iter::join_all;

@@ -1,19 +1,19 @@
 //! The three things the dynamic combinators need that safe Rust cannot say, and nothing else:
-//! pinned access to the elements of a pinned slice; the outputs written over that slice's
-//! storage once every future has finished, which saves their `Vec` an allocation; and a waker
-//! per future that costs no allocation of its own (with the one slot they share for the
-//! combinator's own waker).
+//! the futures pinned in one allocation, and pinned access to each; the outputs written over
+//! that storage once every future has finished, which saves their `Vec` an allocation; and a
+//! waker per future that costs no allocation of its own: all of them live in the storage's
+//! spare room, which they keep alive for as long as one of them does.
 #![allow(unsafe_code)]
 
-use alloc::boxed::Box;
-use alloc::sync::Arc;
+use alloc::alloc::{Layout, dealloc};
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, Range};
 use core::pin::Pin;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicUsize, Ordering, fence};
 use core::task::{RawWaker, RawWakerVTable, Waker};
 
 use crate::maybe_done::MaybeDone;
@@ -27,7 +27,7 @@ use crate::maybe_done::MaybeDone;
 pub(crate) fn get_pin_mut<T>(slice: Pin<&mut [T]>, i: usize) -> Pin<&mut T> {
     // SAFETY: the elements of a pinned slice are pinned too (structural pinning): the slice is
     // never moved out of, reordered or reallocated while pinned, since all anyone holds is this
-    // `Pin<&mut [T]>` (the storage is a `Pin<Box<[T]>>`, whose length is fixed), and an
+    // `Pin<&mut [T]>` (the storage is a `Storage`, which never moves its slots), and an
     // element is only ever replaced through `Pin::set`, which drops the old value in place.
     // Indexing moves nothing.
     unsafe { slice.map_unchecked_mut(|elements| &mut elements[i]) }
@@ -94,6 +94,218 @@ impl<'a, T> Iterator for RangePinMut<'a, T> {
     }
 }
 
+/// The futures of a dynamic combinator, pinned in one allocation: a `Vec`'s, taken over
+/// with its capacity. Above the number of futures that may need wakers of their own, the
+/// capacity has room past the futures for those wakers ([`Readiness`]), which then own the
+/// allocation with the combinator: it is freed when the last of them lets go.
+pub(crate) struct Storage<S> {
+    /// The allocation, `cap` slots of `S`, of which the first `len` are initialised.
+    base: NonNull<S>,
+    len: usize,
+    cap: usize,
+    /// The futures' wakers, in the room past the slots, once made.
+    readiness: Option<NonNull<Readiness>>,
+    slots: PhantomData<S>,
+}
+
+// Moving a `Storage` moves no slot: they are pinned in the allocation, as in a `Pin<Box<[S]>>`.
+impl<S> Unpin for Storage<S> {}
+
+// SAFETY: a `Storage` owns its slots, as a `Box<[S]>` does; its `Readiness` is `Send + Sync`.
+unsafe impl<S: Send> Send for Storage<S> {}
+// SAFETY: shared access reads the slots through `&self` only where `S: Sync` allows it, and
+// the `Readiness` through its atomics.
+unsafe impl<S: Sync> Sync for Storage<S> {}
+
+impl<S> Storage<S> {
+    /// The items of `iter` in a new allocation, with room for wakers of their own when they
+    /// are at least `wakers_from`.
+    pub(crate) fn new(iter: impl Iterator<Item = S>, wakers_from: usize) -> Self {
+        let room = |n: usize| {
+            if n >= wakers_from {
+                Readiness::bytes(n).div_ceil(size_of::<S>().max(1))
+            } else {
+                0
+            }
+        };
+        let (lower, _) = iter.size_hint();
+        let mut slots = Vec::with_capacity(lower + room(lower));
+        slots.extend(iter);
+        let n = slots.len();
+        slots.reserve_exact(room(n));
+        let mut slots = ManuallyDrop::new(slots);
+        Storage {
+            base: NonNull::new(slots.as_mut_ptr()).expect("a `Vec`'s pointer is not null"),
+            len: n,
+            cap: slots.capacity(),
+            readiness: None,
+            slots: PhantomData,
+        }
+    }
+
+    /// No slots, and no allocation.
+    pub(crate) const fn empty() -> Self {
+        Storage {
+            base: NonNull::dangling(),
+            len: 0,
+            cap: 0,
+            readiness: None,
+            slots: PhantomData,
+        }
+    }
+
+    /// How many slots there are.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Every slot, pinned.
+    #[inline]
+    pub(crate) fn slots(&mut self) -> Pin<&mut [S]> {
+        self.split().0
+    }
+
+    /// The futures' wakers, if made.
+    #[inline]
+    pub(crate) fn readiness(&self) -> Option<&Readiness> {
+        // SAFETY: a `Readiness` made by `make_wakers` lives as long as the combinator's count
+        // of it, which `self` holds until it is dropped.
+        self.readiness
+            .map(|readiness| unsafe { readiness.as_ref() })
+    }
+
+    /// Every slot, pinned, and the futures' wakers, if made.
+    #[inline]
+    pub(crate) fn split(&mut self) -> (Pin<&mut [S]>, Option<&Readiness>) {
+        let slots = ptr::slice_from_raw_parts_mut(self.base.as_ptr(), self.len);
+        // SAFETY: the first `len` slots are initialised, and owned by `self`, borrowed
+        // mutably; the slice stops before the `Readiness`, which is only read through shared
+        // references. They are pinned: nothing moves a slot while the storage lives (it never
+        // reallocates, and hands its slots out pinned only), and a slot is only ever replaced
+        // through `Pin::set`, which drops the old value in place.
+        let slots = unsafe { Pin::new_unchecked(&mut *slots) };
+        (slots, self.readiness())
+    }
+
+    /// Makes a waker for each future, all waking `parent` first, in the room past the slots.
+    /// Once in a combinator's life: out of the way of the polls that call it.
+    ///
+    /// # Panics
+    ///
+    /// When they are made twice, or there is no room: `new` was told fewer futures may need
+    /// them. Both are bugs of this crate.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn make_wakers(&mut self, parent: &Waker) {
+        assert!(self.readiness.is_none(), "wakers made twice");
+        let n = self.len;
+        // SAFETY: `len <= cap`: the end of the slots, within the allocation or one past it.
+        let tail = unsafe { self.base.as_ptr().add(n) }.cast::<u8>();
+        let pad = tail.addr().wrapping_neg() % align_of::<Readiness>();
+        let room = (self.cap - n) * size_of::<S>();
+        assert!(
+            pad + Readiness::bytes(n) - (align_of::<Readiness>() - 1) <= room,
+            "no room for wakers"
+        );
+        let (words, summary) = Readiness::words(n);
+        let layout = Layout::array::<S>(self.cap).expect("the layout of a `Vec`'s allocation");
+        // SAFETY: everything written lies within the room checked above, past the slots, and
+        // aligned: `pad` aligns the `Readiness`, whose size is a multiple of the alignment of
+        // the cells and words that follow it (pointers and `usize`s, no more aligned than it).
+        // The memory is spare capacity: nothing else reads or writes it.
+        unsafe {
+            #[expect(clippy::cast_ptr_alignment, reason = "`pad` aligns it")]
+            let readiness = tail.add(pad).cast::<Readiness>();
+            let cells = readiness.add(1).cast::<*const Readiness>();
+            let bits = cells.add(n).cast::<AtomicUsize>();
+            for i in 0..n {
+                cells.add(i).write(readiness);
+            }
+            for k in 0..words + summary {
+                bits.add(k).write(AtomicUsize::new(0));
+            }
+            readiness.write(Readiness {
+                refs: AtomicUsize::new(1),
+                parent: ParentWaker::new(parent.clone()),
+                n,
+                words,
+                summary,
+                cells,
+                bits,
+                base: self.base.as_ptr().cast(),
+                layout,
+            });
+            self.readiness = Some(NonNull::new_unchecked(readiness));
+        }
+    }
+
+    /// Drops the wakers if no clone of one is left, so that the allocation is the storage's
+    /// alone again; whether it is.
+    #[inline]
+    fn own_alone(&mut self) -> bool {
+        self.readiness.is_none() || self.drop_wakers_if_alone()
+    }
+
+    #[cold]
+    fn drop_wakers_if_alone(&mut self) -> bool {
+        let Some(readiness) = self.readiness else {
+            return true;
+        };
+        // SAFETY: the combinator's count keeps the `Readiness` alive. When it is the only
+        // count, no waker is left to clone or wake, and no other thread touches it: those
+        // that let their counts go did so before this `Acquire` load saw the last release.
+        unsafe {
+            if readiness.as_ref().refs.load(Ordering::Acquire) != 1 {
+                return false;
+            }
+            ptr::drop_in_place(readiness.as_ptr());
+        }
+        self.readiness = None;
+        true
+    }
+}
+
+impl<S> Drop for Storage<S> {
+    fn drop(&mut self) {
+        /// Frees the allocation, or lets the wakers' count of it go, even when a slot's drop
+        /// panics.
+        struct Free<S> {
+            base: NonNull<S>,
+            cap: usize,
+            readiness: Option<NonNull<Readiness>>,
+        }
+        impl<S> Drop for Free<S> {
+            #[inline]
+            fn drop(&mut self) {
+                if let Some(readiness) = self.readiness {
+                    // SAFETY: the combinator's count, given back once.
+                    unsafe { Readiness::release(readiness.as_ptr()) };
+                } else if self.cap != 0 && size_of::<S>() != 0 {
+                    // SAFETY: the allocation of a `Vec` of `cap` slots (so its size did not
+                    // overflow), now unused.
+                    unsafe {
+                        let layout = Layout::from_size_align_unchecked(
+                            self.cap * size_of::<S>(),
+                            align_of::<S>(),
+                        );
+                        dealloc(self.base.as_ptr().cast(), layout);
+                    }
+                }
+            }
+        }
+        let _free = Free {
+            base: self.base,
+            cap: self.cap,
+            readiness: self.readiness,
+        };
+        // SAFETY: the first `len` slots are initialised and owned; dropped in place, as their
+        // pin requires, and never used again.
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.base.as_ptr(), self.len));
+        }
+    }
+}
+
 /// Every element of a pinned slice, pinned.
 pub(crate) fn iter_pin_mut<T>(slice: Pin<&mut [T]>) -> impl Iterator<Item = Pin<&mut T>> {
     // SAFETY: the slice is only walked, never moved out of (see `get_pin_mut`).
@@ -107,28 +319,34 @@ pub(crate) fn iter_pin_mut<T>(slice: Pin<&mut [T]>) -> impl Iterator<Item = Pin<
 }
 
 /// The values that finished slots hold, in order, written over the slots' own storage when a
-/// value has their alignment, divides their size, and takes at least a quarter of it: the
-/// `Vec` then owns the storage, with the capacity its bytes give (at most four times its
-/// length, so that small outputs of large futures do not keep the futures' room alive).
-/// Otherwise, in a new allocation of their own.
+/// value has their alignment, divides their size, and takes at least a quarter of it (so that
+/// small outputs of large futures do not keep the futures' room alive): the `Vec` then owns
+/// the storage, with the capacity its bytes give, at most four times its length and the room
+/// kept for wakers (about a word per future). Otherwise, or while a clone of a future's
+/// waker lives on, in a new allocation of their own.
 ///
 /// # Panics
 ///
 /// When a slot is not `Done`, which is a bug of this crate. The storage is then leaked, with
 /// what was moved into it: a slot that still holds its future is pinned, and leaking it is
 /// the one thing besides dropping it in place that its pin allows.
-pub(crate) fn into_values<F, T>(mut slots: Pin<Box<[MaybeDone<F, T>]>>) -> Vec<T> {
+#[expect(
+    clippy::inline_always,
+    reason = "measured: as a call of its own, its loop costs two instructions more a value"
+)]
+#[inline(always)]
+pub(crate) fn into_values<F, T>(mut storage: Storage<MaybeDone<F, T>>) -> Vec<T> {
+    let slot = size_of::<MaybeDone<F, T>>();
     let fits = size_of::<T>() != 0
         && align_of::<T>() == align_of::<MaybeDone<F, T>>()
-        && size_of::<MaybeDone<F, T>>() % size_of::<T>() == 0
-        && size_of::<MaybeDone<F, T>>() <= 4 * size_of::<T>();
-    if !fits {
-        return iter_pin_mut(slots.as_mut()).map(MaybeDone::take).collect();
+        && slot % size_of::<T>() == 0
+        && slot <= 4 * size_of::<T>();
+    if !fits || !storage.own_alone() {
+        return iter_pin_mut(storage.slots()).map(MaybeDone::take).collect();
     }
-    // SAFETY: nothing is moved out of a slot that holds a future (below).
-    let slots: *mut [MaybeDone<F, T>] = Box::into_raw(unsafe { Pin::into_inner_unchecked(slots) });
-    let len = slots.len();
-    let (from, to) = (slots.cast::<MaybeDone<F, T>>(), slots.cast::<T>());
+    let storage = ManuallyDrop::new(storage);
+    let (len, cap) = (storage.len, storage.cap);
+    let (from, to) = (storage.base.as_ptr(), storage.base.as_ptr().cast::<T>());
     for i in 0..len {
         // SAFETY: `i < len`, and slot `i` is intact: the values written so far, `0..i`, end at
         // byte `i * size_of::<T>()`, at or before slot `i`'s first (a slot holds a `T`).
@@ -138,86 +356,100 @@ pub(crate) fn into_values<F, T>(mut slots: Pin<Box<[MaybeDone<F, T>]>>) -> Vec<T
         };
         // SAFETY: the value is read once, and its slot is never read again (nor dropped: the
         // `Vec` takes the storage). Writing value `i` ends at or before slot `i + 1`'s first
-        // byte, so it overwrites at most slot `i`, already read.
-        unsafe { to.add(i).write(core::ptr::read(value)) };
+        // byte, so it overwrites at most slot `i`, already read. Nothing in the slots is
+        // pinned any more: each holds a value, and a value is not pinned with its slot.
+        unsafe { to.add(i).write(ptr::read(value)) };
     }
-    let capacity = len * size_of::<MaybeDone<F, T>>() / size_of::<T>();
-    // SAFETY: the storage was allocated by the global allocator for `len` slots, that is for
-    // `capacity` values (same alignment, same bytes: checked in `fits`), and holds `len`
-    // values, written above. An empty slice's dangling pointer is aligned for `T` too.
-    unsafe { Vec::from_raw_parts(to, len, capacity) }
+    // SAFETY: the storage, the allocation of a `Vec` of `cap` slots, is the `Vec`'s alone (no
+    // wakers: `own_alone`), and is `cap * slot / size_of::<T>()` values of the same alignment
+    // (checked in `fits`); it holds `len` values, written above. An empty `Vec`'s dangling
+    // pointer is aligned for `T` too.
+    unsafe { Vec::from_raw_parts(to, len, cap * slot / size_of::<T>()) }
 }
 
 const BITS: usize = usize::BITS as usize;
 
 /// Which of `n` futures were woken since their combinator last looked, and the waker to tell
-/// it: two allocations for all the futures (this, and its cells), whose wakers point into it.
+/// it: made in the room that the futures' storage keeps past them for it, with one cell per
+/// future, which its waker points to, and the bits below. It keeps the storage alive for as
+/// long as a waker of one of its futures lives, with a count of its own.
 ///
 /// Waking future `i` sets bit `i` of the `woken` words, then bit `i / BITS` of the summary
 /// words, and wakes the combinator's task only when the summary was empty: a later wake sees
 /// a bit that the combinator has not taken yet, and so will.
 pub(crate) struct Readiness {
+    /// How many own the storage: the combinator, and each waker cloned from a future's.
+    refs: AtomicUsize,
     parent: ParentWaker,
     /// How many futures there are.
     n: usize,
-    /// One per future, what its waker points to (so that the waker finds the future's index,
-    /// the distance from `cells[0]`, and this `Readiness`, the pointer it holds); and, in its
-    /// `bits`, the `woken` bits of every future, then the summary: one bit per word of them.
-    cells: Box<[Cell]>,
+    /// How many words of `woken` bits there are: the summary follows them.
+    words: usize,
+    /// How many words of summary bits there are.
+    summary: usize,
+    /// One per future, right after this `Readiness`, each the address of this `Readiness`:
+    /// a future's waker points to its cell, so it finds both.
+    cells: *const *const Readiness,
+    /// The `woken` bits of every future, then the summary: one bit per word of them.
+    bits: *const AtomicUsize,
+    /// The storage's allocation, freed with the last count.
+    base: *mut u8,
+    layout: Layout,
 }
 
-/// A future's waker points to its cell, which holds the address of the `Readiness` it belongs
-/// to, kept alive by the waker's own strong count of that `Arc`.
-struct Cell {
-    readiness: *const Readiness,
-    bits: AtomicUsize,
-}
-
-// SAFETY: `readiness` is an address, written once before anyone can read it and never
-// changed; the `Readiness` it points to is `Send + Sync` (a waker slot, atomics), which is all
-// a reader on another thread reaches through it.
-unsafe impl Send for Cell {}
-// SAFETY: as above: shared access reads the address, or the atomic.
-unsafe impl Sync for Cell {}
+// SAFETY: the pointers are addresses, written before anyone can read them and never changed;
+// what they point to is atomics, or addresses of the same kind; the parent waker is
+// `Send + Sync` (see `ParentWaker`).
+unsafe impl Send for Readiness {}
+// SAFETY: as above: shared access reads an address, or an atomic.
+unsafe impl Sync for Readiness {}
 
 impl Readiness {
-    /// Wakers for `n` futures, all waking `parent`.
-    pub(crate) fn new(parent: &Waker, n: usize) -> Arc<Self> {
-        let words = n.div_ceil(BITS) + n.div_ceil(BITS).div_ceil(BITS);
-        Arc::new_cyclic(|weak| Readiness {
-            parent: ParentWaker::new(parent.clone()),
-            n,
-            cells: (0..n.max(words))
-                .map(|_| Cell {
-                    readiness: weak.as_ptr(),
-                    bits: AtomicUsize::new(0),
-                })
-                .collect(),
-        })
+    /// How many words of `woken` bits, and of summary bits, `n` futures take.
+    fn words(n: usize) -> (usize, usize) {
+        let words = n.div_ceil(BITS);
+        (words, words.div_ceil(BITS))
+    }
+
+    /// The bytes of a `Readiness` for `n` futures, with its cells and bits, wherever the room
+    /// for it starts (so with the padding that aligns it).
+    pub(crate) fn bytes(n: usize) -> usize {
+        let (words, summary) = Self::words(n);
+        align_of::<Self>() - 1
+            + size_of::<Self>()
+            + n * size_of::<*const Self>()
+            + (words + summary) * size_of::<AtomicUsize>()
     }
 
     /// The word of bits `k`: the `woken` words come first, then the summary.
+    #[inline]
     fn word(&self, k: usize) -> &AtomicUsize {
-        &self.cells[k].bits
+        assert!(k < self.words + self.summary);
+        // SAFETY: `k` is in bounds; the words were written when this was made, and live as
+        // long as it does.
+        unsafe { &*self.bits.add(k) }
     }
 
     /// From now on, wakes reach `waker`: the task that polls the combinator now.
+    #[inline]
     pub(crate) fn register(&self, waker: &Waker) {
         self.parent.register(waker);
     }
 
     /// How many summary words there are: a scan of woken futures reads each once.
+    #[inline]
     pub(crate) fn summary_len(&self) -> usize {
-        self.n.div_ceil(BITS).div_ceil(BITS)
+        self.summary
     }
 
     /// Takes the summary word `s`: the words of `woken` bits that may have bits set.
+    #[inline]
     pub(crate) fn take_summary(&self, s: usize) -> usize {
-        self.word(self.n.div_ceil(BITS) + s)
-            .swap(0, Ordering::AcqRel)
+        self.word(self.words + s).swap(0, Ordering::AcqRel)
     }
 
     /// Takes word `w` of `woken` bits: the futures `w * BITS ..` woken since it was last taken.
+    #[inline]
     pub(crate) fn take_woken(&self, w: usize) -> usize {
         self.word(w).swap(0, Ordering::AcqRel)
     }
@@ -237,25 +469,48 @@ impl Readiness {
             // The word already had a bit the combinator has not taken: it will take ours too.
             return false;
         }
-        let (s, bit) = (self.n.div_ceil(BITS) + w / BITS, 1 << (w % BITS));
+        let (s, bit) = (self.words + w / BITS, 1 << (w % BITS));
         self.word(s).fetch_or(bit, Ordering::AcqRel) == 0
     }
 
-    /// Future `i`'s waker, borrowed from `self`: making it costs no reference count, and a
-    /// future that keeps it clones it, which takes one.
+    /// Future `i`'s waker, borrowed from `self`: making it costs no count, and a future that
+    /// keeps it clones it, which takes one.
     #[inline]
-    pub(crate) fn waker(self: &Arc<Self>, i: usize) -> WakerRef<'_> {
+    pub(crate) fn waker(&self, i: usize) -> WakerRef<'_> {
         assert!(i < self.n);
-        // SAFETY: `i` is in bounds, so the pointer stays in `cells`.
-        let data = unsafe { self.cells.as_ptr().add(i) };
-        // SAFETY: `data` points to a `Cell` of `self`, which `VTABLE` expects. The waker is
+        // SAFETY: `i` is in bounds, so the pointer stays in the cells.
+        let data = unsafe { self.cells.add(i) };
+        // SAFETY: `data` points to a cell of `self`, which `VTABLE` expects. The waker is
         // wrapped in `ManuallyDrop` and borrows `self` for its whole life, so it needs (and
-        // holds) no strong count of its own: the `Arc` it would release is kept alive by the
-        // borrow. Clones made from it take their own count in `clone_waker`.
+        // holds) no count of its own: the count it would give back is the borrow's. Clones
+        // made from it take their own count in `clone_waker`.
         let waker = unsafe { Waker::new(data.cast(), &VTABLE) };
         WakerRef {
             waker: ManuallyDrop::new(waker),
             _readiness: PhantomData,
+        }
+    }
+
+    /// Gives back one count; the last frees the storage.
+    ///
+    /// # Safety
+    ///
+    /// `this` is a live `Readiness`, and the caller owns one of its counts, never used again.
+    unsafe fn release(this: *const Readiness) {
+        // SAFETY: a count keeps `this` alive until it is given back here.
+        if unsafe { (*this).refs.fetch_sub(1, Ordering::Release) } != 1 {
+            return;
+        }
+        // Every other owner's use of the storage happened before its release, which this
+        // fence orders before the drop.
+        fence(Ordering::Acquire);
+        // SAFETY: the last count: nobody else can reach the `Readiness`, and the slots were
+        // dropped by the combinator before it gave back its own. The allocation is the one
+        // made for a `Vec` with `layout`, and nothing in it is used after this.
+        unsafe {
+            let (base, layout) = ((*this).base, (*this).layout);
+            ptr::drop_in_place(this.cast_mut());
+            dealloc(base, layout);
         }
     }
 }
@@ -280,25 +535,28 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone_waker, wake, wake_by_r
 ///
 /// # Safety
 ///
-/// `data` is the address of a `Cell` of a live `Readiness`, as every waker made by
-/// [`Readiness::waker`] or cloned from one has while it lives: it holds a strong count, or
-/// borrows the `Arc`.
+/// `data` is the address of a cell of a live `Readiness`, as every waker made by
+/// [`Readiness::waker`] or cloned from one has while it lives: it holds a count, or borrows
+/// the combinator, which holds one.
 unsafe fn readiness(data: *const ()) -> *const Readiness {
-    // SAFETY: by this function's contract, `data` points to a live `Cell`.
-    unsafe { (*data.cast::<Cell>()).readiness }
+    // SAFETY: by this function's contract, `data` points to a live cell.
+    unsafe { *data.cast::<*const Readiness>() }
 }
 
 unsafe fn clone_waker(data: *const ()) -> RawWaker {
     // SAFETY: `data` comes from a waker of ours (this vtable is only ever paired with such
-    // data), alive for this call, so it names a live `Readiness` made by `Arc::new_cyclic`,
-    // whose strong count the new waker takes.
-    unsafe { Arc::increment_strong_count(readiness(data)) };
+    // data), alive for this call, so it names a live `Readiness`, whose count the new waker
+    // takes.
+    let old = unsafe { (*readiness(data)).refs.fetch_add(1, Ordering::Relaxed) };
+    // As `Arc` does: a count that could wrap round would free the storage under a waker
+    // (it never frees the storage now: the count stays that high).
+    assert!(isize::try_from(old).is_ok(), "too many clones of a waker");
     RawWaker::new(data, &VTABLE)
 }
 
 unsafe fn wake(data: *const ()) {
-    // SAFETY: an owned waker of ours: it holds a strong count, which `drop_waker` releases
-    // after use.
+    // SAFETY: an owned waker of ours: it holds a count, which `drop_waker` gives back after
+    // use.
     unsafe {
         wake_by_ref(data);
         drop_waker(data);
@@ -311,22 +569,19 @@ unsafe fn wake(data: *const ()) {
 )]
 unsafe fn wake_by_ref(data: *const ()) {
     // SAFETY: a waker of ours, alive for this call, so its `Readiness` is alive; the cell lies
-    // in that `Readiness`'s `cells`, so its distance from the first cell is its index.
+    // among that `Readiness`'s cells, so its distance from the first cell is its index.
     let (readiness, index) = unsafe {
         let readiness = &*readiness(data);
-        let cell = data.cast::<Cell>();
-        (
-            readiness,
-            cell.offset_from(readiness.cells.as_ptr()) as usize,
-        )
+        let cell = data.cast::<*const Readiness>();
+        (readiness, cell.offset_from(readiness.cells) as usize)
     };
     readiness.wake(index);
 }
 
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: an owned waker of ours (a borrowed one is in `ManuallyDrop` and never dropped):
-    // it holds one strong count, taken in `clone_waker`, which it gives back here.
-    unsafe { Arc::decrement_strong_count(readiness(data)) };
+    // it holds one count, taken in `clone_waker`, which it gives back here.
+    unsafe { Readiness::release(readiness(data)) };
 }
 
 /// The combinator's waker, which the task polling it sets and any thread may wake: a

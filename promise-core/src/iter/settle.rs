@@ -16,7 +16,7 @@ use super::slots::Slots;
 /// Nothing short-circuits: a `Result` output is kept as it is, since it *is* the settled
 /// state. An empty `iter` gives `vec![]` at once. [`Settle::limit`] caps how many run at once.
 /// As with [`join_all`](crate::iter::join_all()), the `Vec` may reuse the futures' storage,
-/// with up to four times more capacity than length.
+/// with up to four times more capacity than length (and the room kept for wakers).
 ///
 /// ```
 /// use promise_core::iter::settle;

@@ -1,8 +1,6 @@
 //! The storage and the scheduler that the dynamic combinators share: every future in one
 //! pinned allocation, polled again only when woken.
 
-use alloc::boxed::Box;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::{Future, IntoFuture};
 use core::ops::{ControlFlow, Range};
@@ -10,24 +8,21 @@ use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::{fmt, mem};
 
-use super::raw::{Readiness, get_pin_mut, into_values, range_pin_mut};
+use super::raw::{Storage, get_pin_mut, into_values, range_pin_mut};
 use crate::maybe_done::{MaybeDone, MaybeDoneProj, polled_after_completion};
 
 /// Up to this many futures, each poll polls every running one with the caller's waker, as a
 /// fixed combinator does: cheaper than wakers of their own, and it allocates nothing more.
 /// Above it, the same, until the polls that found nothing new outnumber the futures twice
 /// over: then each future gets a waker of its own, and only woken futures are polled
-/// (`as_completed` makes them sooner, see [`Slots::wake_early`]).
+/// (`as_completed` makes them sooner, see [`Slots::waking_early`]).
 const SWEEP_MAX: usize = 32;
 
 /// The futures of a dynamic combinator, each with the value it finished with (`T`), and
 /// which of them to poll next.
 pub(crate) struct Slots<F, T> {
-    futures: Pin<Box<[MaybeDone<F, T>]>>,
-    /// How many futures there are. Kept apart: reading the slice's length through `&[_]`
-    /// would assert that nothing inside is mutably borrowed, which a self-borrowing future
-    /// that pends is.
-    len: usize,
+    /// The futures, then, once sweeping costs more than they do, their own wakers.
+    futures: Storage<MaybeDone<F, T>>,
     /// Futures `0..started` may run; the others wait for the limit.
     started: usize,
     /// Futures `0..polled` have been polled at least once.
@@ -35,10 +30,9 @@ pub(crate) struct Slots<F, T> {
     /// How many have not finished.
     remaining: usize,
     /// How many more polls of every running future may find a future pending, or a slot
-    /// finished, before wakers of their own pay (`usize::MAX`: never).
-    patience: usize,
-    /// The futures' own wakers, once sweeping costs more than they do.
-    readiness: Option<Arc<Readiness>>,
+    /// finished, before wakers of their own pay (`isize::MAX`: never). Signed, so that a
+    /// sweep counts its whole range first and gives back what finished after, exactly.
+    patience: isize,
     /// What the next poll does, and where a poll is in its pass.
     phase: Phase,
 }
@@ -73,34 +67,50 @@ impl<F: Future, T> Slots<F, T> {
     where
         I: IntoIterator<Item: IntoFuture<IntoFuture = F>>,
     {
-        let slots: Box<[_]> = iter
-            .into_iter()
-            .map(|future| MaybeDone::Future {
-                future: future.into_future(),
-            })
-            .collect();
-        let n = slots.len();
-        Slots {
-            futures: Box::into_pin(slots),
-            len: n,
-            started: n,
-            polled: 0,
-            remaining: n,
-            patience: if n > SWEEP_MAX { 2 * n } else { usize::MAX },
-            readiness: None,
-            phase: Phase::Sweeping,
-        }
+        Self::with_wakers_from(iter, SWEEP_MAX + 1)
     }
 
     /// Gives each future a waker of its own as soon as one sweep found nothing new in as
     /// many polls as there are futures, whatever their number: for a combinator that hands
     /// its outputs out one poll at a time, where every sweep costs an output.
-    pub(crate) fn wake_early(&mut self) {
-        self.patience = self.len.max(1);
+    pub(crate) fn waking_early<I>(iter: I) -> Self
+    where
+        I: IntoIterator<Item: IntoFuture<IntoFuture = F>>,
+    {
+        let mut slots = Self::with_wakers_from(iter, 1);
+        slots.patience = len_isize(slots.len().max(1));
+        slots
+    }
+
+    /// The futures of `iter`, with room for wakers of their own when they are at least
+    /// `wakers_from`, the fewest that may need them.
+    fn with_wakers_from<I>(iter: I, wakers_from: usize) -> Self
+    where
+        I: IntoIterator<Item: IntoFuture<IntoFuture = F>>,
+    {
+        let futures = Storage::new(
+            iter.into_iter().map(|future| MaybeDone::Future {
+                future: future.into_future(),
+            }),
+            wakers_from,
+        );
+        let n = futures.len();
+        Slots {
+            futures,
+            started: n,
+            polled: 0,
+            remaining: n,
+            patience: if n > SWEEP_MAX {
+                2 * len_isize(n)
+            } else {
+                isize::MAX
+            },
+            phase: Phase::Sweeping,
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.futures.len()
     }
 
     /// At most `limit` futures running at once.
@@ -113,7 +123,7 @@ impl<F: Future, T> Slots<F, T> {
             self.polled == 0,
             "`{name}(..).limit(n)` must be set before the future is first polled"
         );
-        self.started = self.len.min(limit);
+        self.started = self.len().min(limit);
     }
 
     pub(crate) fn is_terminated(&self) -> bool {
@@ -126,11 +136,9 @@ impl<F: Future, T> Slots<F, T> {
     }
 
     /// Ends the combinator, handing its storage to the caller.
-    fn end(&mut self) -> Pin<Box<[MaybeDone<F, T>]>> {
+    fn end(&mut self) -> Storage<MaybeDone<F, T>> {
         self.phase = Phase::Terminated;
-        self.len = 0;
-        self.readiness = None;
-        mem::replace(&mut self.futures, Box::into_pin(Box::new([])))
+        mem::replace(&mut self.futures, Storage::empty())
     }
 
     /// Polls the futures that may have progressed, in index order, handing each output to
@@ -177,7 +185,7 @@ impl<F: Future, T> Slots<F, T> {
                 break;
             }
         }
-        if self.readiness.is_none() && !self.wakers_pay() {
+        if self.futures.readiness().is_none() && !self.wakers_pay() {
             // The pass broken off is over, and sweeping is still the cheaper.
             self.phase = Phase::Sweeping;
         }
@@ -190,13 +198,13 @@ impl<F: Future, T> Slots<F, T> {
 
     /// Whether sweeping has cost more than wakers of their own would: above `SWEEP_MAX`
     /// futures, once the polls that found nothing new outnumber the futures twice over
-    /// (unless [`Slots::wake_early`]).
+    /// (unless [`Slots::waking_early`]).
     fn wakers_pay(&self) -> bool {
-        self.patience == 0
+        self.patience <= 0
     }
 
     fn start_pass(&mut self, cx: &Context<'_>) {
-        if let Some(readiness) = &self.readiness {
+        if let Some(readiness) = self.futures.readiness() {
             readiness.register(cx.waker());
             self.phase = Phase::Woken {
                 s: 0,
@@ -209,7 +217,7 @@ impl<F: Future, T> Slots<F, T> {
         if self.wakers_pay() {
             // Sweeping costs more than wakers would: each running future is polled once more,
             // with a waker of its own, and from then on only when woken.
-            self.readiness = Some(Readiness::new(cx.waker(), self.len));
+            self.futures.make_wakers(cx.waker());
         }
         self.phase = Phase::All { next: 0 };
     }
@@ -228,10 +236,13 @@ impl<F: Future, T> Slots<F, T> {
         f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<B> {
         loop {
-            let (from, end) = (at, self.started);
-            let futures = self.futures.as_mut();
+            let end = self.started;
+            // Every future of the range counts as wasted until it is found finished: nothing
+            // of the range needs to be kept for after the loop.
+            self.patience -= len_isize(end - at);
+            let (futures, readiness) = self.futures.split();
             let mut finished = 0;
-            let stopped = match &self.readiness {
+            let stopped = match readiness {
                 None => visit(futures, at..end, &mut finished, f, |_, future| {
                     future.poll(cx)
                 }),
@@ -239,6 +250,7 @@ impl<F: Future, T> Slots<F, T> {
                     future.poll(&mut Context::from_waker(&readiness.waker(i)))
                 }),
             };
+            self.patience += len_isize(finished);
             let stopped = match stopped {
                 Some((_, b)) if ENDS => {
                     self.terminate();
@@ -246,25 +258,26 @@ impl<F: Future, T> Slots<F, T> {
                 }
                 Some((i, b)) => {
                     at = i + 1;
+                    // The futures after it were not visited.
+                    self.patience += len_isize(self.started - at);
                     Some(b)
                 }
                 None => {
-                    at = end;
+                    at = self.started;
                     None
                 }
             };
-            // Each future visited either finished or was wasted.
-            self.patience = self.patience.saturating_sub((at - from) - finished);
             self.remaining -= finished;
-            if self.started < self.len {
+            let started_more = self.started < self.len() && finished > 0;
+            if started_more {
                 // Each future that finished starts the next one the limit held back.
-                self.started = (self.started + finished).min(self.len);
+                self.started = (self.started + finished).min(self.len());
             }
             if let Some(b) = stopped {
                 self.phase = Phase::All { next: at };
                 return Some(b);
             }
-            if self.started == end {
+            if !started_more {
                 break;
             }
         }
@@ -284,8 +297,9 @@ impl<F: Future, T> Slots<F, T> {
         f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<B> {
         while let Some(i) = self.next_woken() {
-            let readiness = self.readiness.as_ref().expect("woken pass without wakers");
-            let slot = get_pin_mut(self.futures.as_mut(), i);
+            let (futures, readiness) = self.futures.split();
+            let readiness = readiness.expect("woken pass without wakers");
+            let slot = get_pin_mut(futures, i);
             let MaybeDoneProj::Future { future } = slot.project() else {
                 // Finished, and woken since: never polled again.
                 continue;
@@ -309,10 +323,10 @@ impl<F: Future, T> Slots<F, T> {
         f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<B> {
         self.remaining -= 1;
-        if self.started < self.len {
+        if self.started < self.len() {
             self.started += 1;
         }
-        let stopped = keep(get_pin_mut(self.futures.as_mut(), i), f(i, output));
+        let stopped = keep(get_pin_mut(self.futures.slots(), i), f(i, output));
         if ENDS && stopped.is_some() {
             self.terminate();
         }
@@ -335,7 +349,7 @@ impl<F: Future, T> Slots<F, T> {
                         *woken &= *woken - 1;
                         return Some(*w * BITS + bit);
                     }
-                    let readiness = self.readiness.as_ref().expect("woken pass without wakers");
+                    let readiness = self.futures.readiness().expect("woken pass without wakers");
                     if *summary != 0 {
                         *w = *s * BITS + summary.trailing_zeros() as usize;
                         *summary &= *summary - 1;
@@ -378,6 +392,16 @@ impl<F: Future, T> Slots<F, T> {
             .field("terminated", &self.is_terminated())
             .finish()
     }
+}
+
+/// A count of futures as a signed number: never more than `isize::MAX`, since they take room.
+#[expect(
+    clippy::cast_possible_wrap,
+    reason = "a count of slots that take room is at most `isize::MAX`"
+)]
+#[inline]
+fn len_isize(n: usize) -> isize {
+    n as isize
 }
 
 /// The hot loop of a sweep: polls, with `poll`, every future of `range` still there, handing
