@@ -19,6 +19,8 @@
 mod any;
 mod as_completed;
 mod join_all;
+#[cfg(all(test, loom))]
+mod loom;
 mod race;
 mod raw;
 mod settle;

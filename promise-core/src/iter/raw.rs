@@ -7,14 +7,20 @@
 
 use alloc::alloc::{Layout, dealloc};
 use alloc::vec::Vec;
-use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::ops::{Deref, Range};
 use core::pin::Pin;
 use core::ptr::{self, NonNull};
+#[cfg(not(loom))]
 use core::sync::atomic::{AtomicUsize, Ordering, fence};
 use core::task::{RawWaker, RawWakerVTable, Waker};
+
+#[cfg(loom)]
+use loom::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicUsize, Ordering, fence},
+};
 
 use crate::maybe_done::MaybeDone;
 
@@ -599,6 +605,26 @@ const REGISTERING: usize = 0b01;
 /// A thread is waking the waker.
 const WAKING: usize = 0b10;
 
+/// The slot of the combinator's waker: `core`'s `UnsafeCell`, or loom's under `--cfg loom`,
+/// which sees a read that overlaps a write.
+#[cfg(not(loom))]
+struct UnsafeCell<T>(core::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    fn new(value: T) -> Self {
+        UnsafeCell(core::cell::UnsafeCell::new(value))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
+
 // SAFETY: the `Waker` in the cell is `Send + Sync`; the cell is only read under `WAKING` and
 // only written under `REGISTERING`, each taken alone by a compare-exchange from `IDLE`, so no
 // read overlaps a write.
@@ -623,11 +649,11 @@ impl ParentWaker {
         {
             Ok(_) => {
                 // SAFETY: `REGISTERING` is ours alone: no wake reads the cell until we leave
-                // it (a wake that comes meanwhile only sets `WAKING` and leaves).
-                let slot = unsafe { &mut *self.waker.get() };
-                // Clones only when the task changed; the old waker is dropped under the lock,
-                // which is no wake.
-                slot.clone_from(waker);
+                // it (a wake that comes meanwhile only sets `WAKING` and leaves). Clones only
+                // when the task changed; the old waker is dropped under the lock, which is no
+                // wake.
+                self.waker
+                    .with_mut(|slot| unsafe { (*slot).clone_from(waker) });
                 if self
                     .state
                     .compare_exchange(REGISTERING, IDLE, Ordering::AcqRel, Ordering::Acquire)
@@ -650,8 +676,7 @@ impl ParentWaker {
         if self.state.fetch_or(WAKING, Ordering::AcqRel) == IDLE {
             // SAFETY: we moved the state from `IDLE` to `WAKING`: no register writes the cell
             // until we clear it, and another wake finds `WAKING` set and leaves.
-            let waker = unsafe { &*self.waker.get() };
-            waker.wake_by_ref();
+            self.waker.with(|waker| unsafe { (*waker).wake_by_ref() });
             self.state.fetch_and(!WAKING, Ordering::Release);
         }
         // Otherwise a register holds the slot, and will wake its new waker when it sees

@@ -275,7 +275,10 @@ impl<const K: usize> Future for Byte<K> {
             return Poll::Ready(self.value);
         }
         self.left -= 1;
-        cx.waker().clone().wake();
+        // Through an owned clone: its count taken, then given back.
+        let waker = cx.waker().clone();
+        waker.wake_by_ref();
+        drop(waker);
         Poll::Pending
     }
 }
