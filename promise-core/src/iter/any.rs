@@ -53,15 +53,21 @@ pub struct Any<F: TryFuture> {
 impl<F: TryFuture> Future for Any<F> {
     type Output = Result<F::Ok, AggregateError<Vec<F::Error>>>;
 
+    #[expect(
+        clippy::inline_always,
+        reason = "measured: inlined where it is polled, its sweep costs less"
+    )]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        let won =
-            core::task::ready!(
-                slots.poll_each::<true, _>(cx, "any", |_, output| match output {
-                    Ok(value) => ControlFlow::Break(value),
-                    Err(error) => ControlFlow::Continue(error),
-                })
-            );
+        let first_ok = |_, output| match output {
+            Ok(value) => ControlFlow::Break(value),
+            Err(error) => ControlFlow::Continue(error),
+        };
+        let won = core::task::ready!(match slots.poll_sweep(cx, first_ok) {
+            Some(poll) => poll,
+            None => slots.poll_each::<true, _>(cx, "any", first_ok),
+        });
         Poll::Ready(match won {
             Some(value) => Ok(value),
             None => Err(AggregateError::new(slots.take_all())),

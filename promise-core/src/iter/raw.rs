@@ -149,15 +149,20 @@ impl<S> Storage<S> {
         }
     }
 
-    /// No slots, and no allocation.
-    pub(crate) const fn empty() -> Self {
-        Storage {
-            base: NonNull::dangling(),
-            len: 0,
-            cap: 0,
-            readiness: None,
+    /// Takes the slots and the allocation, leaving none: with no slot and no capacity, the
+    /// stale pointer kept (never read: a slice of no slot at an aligned address is empty).
+    #[inline]
+    pub(crate) fn take(&mut self) -> Self {
+        let taken = Storage {
+            base: self.base,
+            len: self.len,
+            cap: self.cap,
+            readiness: self.readiness.take(),
             slots: PhantomData,
-        }
+        };
+        self.len = 0;
+        self.cap = 0;
+        taken
     }
 
     /// How many slots there are.
