@@ -32,6 +32,8 @@ mod any;
 #[cfg(feature = "alloc")]
 pub mod iter;
 mod join_all;
+#[cfg(all(test, loom))]
+mod loom_model;
 mod maybe_done;
 #[cfg(feature = "rt")]
 mod promise;

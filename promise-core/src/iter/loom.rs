@@ -17,6 +17,7 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
 
 use super::raw::Storage;
+use crate::loom_model::model;
 
 /// Counts the wakes of a task.
 struct Task(AtomicUsize);
@@ -31,6 +32,7 @@ impl Wake for Task {
     }
 }
 
+/// A task that counts its wakes, and its waker.
 fn task() -> (Arc<Task>, Waker) {
     let task = Arc::new(Task(AtomicUsize::new(0)));
     (Arc::clone(&task), Waker::from(task))
@@ -42,19 +44,6 @@ fn storage(parent: &Waker) -> Storage<u64> {
     let mut storage = Storage::new(0..2, 1);
     storage.make_wakers(parent);
     storage
-}
-
-/// Checks `f` in every interleaving with up to three preemptions, and says how many it ran.
-fn model(f: impl Fn() + Send + Sync + 'static) {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    let before = RUNS.load(Ordering::SeqCst);
-    builder.check(move || {
-        RUNS.fetch_add(1, Ordering::SeqCst);
-        f();
-    });
-    std::eprintln!("{} interleavings", RUNS.load(Ordering::SeqCst) - before);
 }
 
 /// A future woken on another thread while the combinator makes a pass: the pass sees the

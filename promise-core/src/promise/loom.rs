@@ -20,6 +20,7 @@ use super::body::{Task, first_poll};
 use super::error::{Failure, PromiseError};
 use super::shared::Shared;
 use super::{Promise, Resolver};
+use crate::loom_model::model;
 
 /// Counts its clones and drops: every instance dropped once means `drops == clones + 1`.
 #[derive(Debug)]
@@ -56,19 +57,6 @@ impl Drop for Tracked {
     fn drop(&mut self) {
         self.drops.fetch_add(1, Ordering::SeqCst);
     }
-}
-
-/// Checks `f` in every interleaving with up to three preemptions, and says how many it ran.
-fn model(f: impl Fn() + Send + Sync + 'static) {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(3);
-    let before = RUNS.load(Ordering::SeqCst);
-    builder.check(move || {
-        RUNS.fetch_add(1, Ordering::SeqCst);
-        f();
-    });
-    std::eprintln!("{} interleavings", RUNS.load(Ordering::SeqCst) - before);
 }
 
 /// A resolve, a cancel and an abandon race: exactly one settles the promise, and every reader
