@@ -276,33 +276,37 @@ impl<S> Storage<S> {
     }
 }
 
+/// Frees a storage's allocation (of `cap > 0` slots), or lets the wakers' count of it go,
+/// even when a slot's drop panics.
+struct Free<S> {
+    base: NonNull<S>,
+    cap: usize,
+    readiness: Option<NonNull<Readiness>>,
+}
+
+impl<S> Drop for Free<S> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(readiness) = self.readiness {
+            // SAFETY: the combinator's count, given back once.
+            unsafe { Readiness::release(readiness.as_ptr()) };
+        } else if size_of::<S>() != 0 {
+            // SAFETY: the allocation of a `Vec` of `cap` slots (so its size did not
+            // overflow), now unused.
+            unsafe {
+                let layout =
+                    Layout::from_size_align_unchecked(self.cap * size_of::<S>(), align_of::<S>());
+                dealloc(self.base.as_ptr().cast(), layout);
+            }
+        }
+    }
+}
+
 impl<S> Drop for Storage<S> {
     fn drop(&mut self) {
-        /// Frees the allocation, or lets the wakers' count of it go, even when a slot's drop
-        /// panics.
-        struct Free<S> {
-            base: NonNull<S>,
-            cap: usize,
-            readiness: Option<NonNull<Readiness>>,
-        }
-        impl<S> Drop for Free<S> {
-            #[inline]
-            fn drop(&mut self) {
-                if let Some(readiness) = self.readiness {
-                    // SAFETY: the combinator's count, given back once.
-                    unsafe { Readiness::release(readiness.as_ptr()) };
-                } else if self.cap != 0 && size_of::<S>() != 0 {
-                    // SAFETY: the allocation of a `Vec` of `cap` slots (so its size did not
-                    // overflow), now unused.
-                    unsafe {
-                        let layout = Layout::from_size_align_unchecked(
-                            self.cap * size_of::<S>(),
-                            align_of::<S>(),
-                        );
-                        dealloc(self.base.as_ptr().cast(), layout);
-                    }
-                }
-            }
+        if self.cap == 0 {
+            // No allocation, so no slot and no wakers: a storage taken, or of no future.
+            return;
         }
         let _free = Free {
             base: self.base,
