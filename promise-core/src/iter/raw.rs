@@ -103,16 +103,21 @@ impl<'a, T> Iterator for RangePinMut<'a, T> {
 /// The futures of a dynamic combinator, pinned in one allocation: a `Vec`'s, taken over
 /// with its capacity. Above the number of futures that may need wakers of their own, the
 /// capacity has room past the futures for those wakers ([`Readiness`]), which then own the
-/// allocation with the combinator: it is freed when the last of them lets go.
+/// allocation with the combinator: it is freed when the last of them lets go. Three words:
+/// where the wakers are follows from where the slots end, and whether they are made is a bit
+/// of the capacity.
 pub(crate) struct Storage<S> {
-    /// The allocation, `cap` slots of `S`, of which the first `len` are initialised.
+    /// The allocation, `cap & !WAKERS` slots of `S`, of which the first `len` are initialised.
     base: NonNull<S>,
     len: usize,
+    /// The allocation's capacity, in slots (at most `isize::MAX`), and [`WAKERS`] once the
+    /// futures' wakers are made in the room past the slots (see [`Storage::readiness`]).
     cap: usize,
-    /// The futures' wakers, in the room past the slots, once made.
-    readiness: Option<NonNull<Readiness>>,
     slots: PhantomData<S>,
 }
+
+/// The bit of [`Storage`]'s `cap` that says the wakers are made: a capacity never has it.
+const WAKERS: usize = !(usize::MAX >> 1);
 
 // Moving a `Storage` moves no slot: they are pinned in the allocation, as in a `Pin<Box<[S]>>`.
 impl<S> Unpin for Storage<S> {}
@@ -127,6 +132,7 @@ impl<S> Storage<S> {
     /// The items of `iter` in a new allocation, with room for wakers of their own when they
     /// are at least `wakers_from`.
     pub(crate) fn new(iter: impl Iterator<Item = S>, wakers_from: usize) -> Self {
+        assert!(size_of::<S>() != 0, "slots take room");
         let room = |n: usize| {
             if n >= wakers_from {
                 Readiness::bytes(n).div_ceil(size_of::<S>().max(1))
@@ -143,8 +149,8 @@ impl<S> Storage<S> {
         Storage {
             base: NonNull::new(slots.as_mut_ptr()).expect("a `Vec`'s pointer is not null"),
             len: n,
+            // A `Vec` of values that take room has at most `isize::MAX` of them: no `WAKERS`.
             cap: slots.capacity(),
-            readiness: None,
             slots: PhantomData,
         }
     }
@@ -157,7 +163,6 @@ impl<S> Storage<S> {
             base: self.base,
             len: self.len,
             cap: self.cap,
-            readiness: self.readiness.take(),
             slots: PhantomData,
         };
         self.len = 0;
@@ -176,12 +181,54 @@ impl<S> Storage<S> {
         self.split().0
     }
 
+    /// The allocation's capacity, in slots.
+    fn capacity(&self) -> usize {
+        self.cap & !WAKERS
+    }
+
+    /// How many bytes past the slots the futures' wakers start: what aligns them.
+    #[inline]
+    fn pad(&self) -> usize {
+        // Slots as aligned as a `Readiness`, and of a size that keeps it (the common case),
+        // end aligned: no padding to find.
+        if align_of::<S>() >= align_of::<Readiness>()
+            && size_of::<S>() % align_of::<Readiness>() == 0
+        {
+            return 0;
+        }
+        let tail = self.base.as_ptr().wrapping_add(self.len).cast::<u8>();
+        tail.addr().wrapping_neg() % align_of::<Readiness>()
+    }
+
+    /// Where the futures' wakers are, or go: past the slots, aligned.
+    ///
+    /// # Safety
+    ///
+    /// The room past the slots holds them: they are made, or `make_wakers` checked it.
+    #[inline]
+    unsafe fn readiness_ptr(&self) -> NonNull<Readiness> {
+        // SAFETY: by the contract, the slots and the padding after them end within the
+        // allocation, whose address is not null.
+        unsafe {
+            let tail = self.base.as_ptr().add(self.len).cast::<u8>();
+            #[expect(clippy::cast_ptr_alignment, reason = "`pad` aligns it")]
+            NonNull::new_unchecked(tail.add(self.pad()).cast::<Readiness>())
+        }
+    }
+
+    /// The futures' wakers, if made.
+    #[inline]
+    fn readiness_if_made(&self) -> Option<NonNull<Readiness>> {
+        // SAFETY: the wakers are made: the room holds them.
+        (self.cap & WAKERS != 0).then(|| unsafe { self.readiness_ptr() })
+    }
+
     /// The futures' wakers, if made.
     #[inline]
     pub(crate) fn readiness(&self) -> Option<&Readiness> {
         // SAFETY: a `Readiness` made by `make_wakers` lives as long as the combinator's count
-        // of it, which `self` holds until it is dropped.
-        self.readiness
+        // of it, which `self` holds until it is dropped; `len` never changes while it does.
+        self.readiness_if_made()
             .map(|readiness| unsafe { readiness.as_ref() })
     }
 
@@ -208,25 +255,23 @@ impl<S> Storage<S> {
     #[cold]
     #[inline(never)]
     pub(crate) fn make_wakers(&mut self, parent: &Waker) {
-        assert!(self.readiness.is_none(), "wakers made twice");
+        assert!(self.cap & WAKERS == 0, "wakers made twice");
         let n = self.len;
-        // SAFETY: `len <= cap`: the end of the slots, within the allocation or one past it.
-        let tail = unsafe { self.base.as_ptr().add(n) }.cast::<u8>();
-        let pad = tail.addr().wrapping_neg() % align_of::<Readiness>();
-        let room = (self.cap - n) * size_of::<S>();
+        let room = (self.capacity() - n) * size_of::<S>();
         assert!(
-            pad + Readiness::bytes(n) - (align_of::<Readiness>() - 1) <= room,
+            self.pad() + Readiness::bytes(n) - (align_of::<Readiness>() - 1) <= room,
             "no room for wakers"
         );
+        // SAFETY: the room holds them (checked just above).
+        let readiness = unsafe { self.readiness_ptr() }.as_ptr();
         let (words, summary) = Readiness::words(n);
-        let layout = Layout::array::<S>(self.cap).expect("the layout of a `Vec`'s allocation");
+        let layout =
+            Layout::array::<S>(self.capacity()).expect("the layout of a `Vec`'s allocation");
         // SAFETY: everything written lies within the room checked above, past the slots, and
-        // aligned: `pad` aligns the `Readiness`, whose size is a multiple of the alignment of
-        // the cells and words that follow it (pointers and `usize`s, no more aligned than it).
-        // The memory is spare capacity: nothing else reads or writes it.
+        // aligned: `readiness_ptr` aligns the `Readiness`, whose size is a multiple of the
+        // alignment of the cells and words that follow it (pointers and `usize`s, no more
+        // aligned than it). The memory is spare capacity: nothing else reads or writes it.
         unsafe {
-            #[expect(clippy::cast_ptr_alignment, reason = "`pad` aligns it")]
-            let readiness = tail.add(pad).cast::<Readiness>();
             let cells = readiness.add(1).cast::<*const Readiness>();
             let bits = cells.add(n).cast::<AtomicUsize>();
             for i in 0..n {
@@ -246,20 +291,20 @@ impl<S> Storage<S> {
                 base: self.base.as_ptr().cast(),
                 layout,
             });
-            self.readiness = Some(NonNull::new_unchecked(readiness));
         }
+        self.cap |= WAKERS;
     }
 
     /// Drops the wakers if no clone of one is left, so that the allocation is the storage's
     /// alone again; whether it is.
     #[inline]
     fn own_alone(&mut self) -> bool {
-        self.readiness.is_none() || self.drop_wakers_if_alone()
+        self.cap & WAKERS == 0 || self.drop_wakers_if_alone()
     }
 
     #[cold]
     fn drop_wakers_if_alone(&mut self) -> bool {
-        let Some(readiness) = self.readiness else {
+        let Some(readiness) = self.readiness_if_made() else {
             return true;
         };
         // SAFETY: the combinator's count keeps the `Readiness` alive. When it is the only
@@ -271,7 +316,7 @@ impl<S> Storage<S> {
             }
             ptr::drop_in_place(readiness.as_ptr());
         }
-        self.readiness = None;
+        self.cap &= !WAKERS;
         true
     }
 }
@@ -310,8 +355,8 @@ impl<S> Drop for Storage<S> {
         }
         let _free = Free {
             base: self.base,
-            cap: self.cap,
-            readiness: self.readiness,
+            cap: self.capacity(),
+            readiness: self.readiness_if_made(),
         };
         // SAFETY: the first `len` slots are initialised and owned; dropped in place, as their
         // pin requires, and never used again.
@@ -360,7 +405,7 @@ pub(crate) fn into_values<F, T>(mut storage: Storage<MaybeDone<F, T>>) -> Vec<T>
         return iter_pin_mut(storage.slots()).map(MaybeDone::take).collect();
     }
     let storage = ManuallyDrop::new(storage);
-    let (len, cap) = (storage.len, storage.cap);
+    let (len, cap) = (storage.len, storage.capacity());
     let (from, to) = (storage.base.as_ptr(), storage.base.as_ptr().cast::<T>());
     for i in 0..len {
         // SAFETY: `i < len`, and slot `i` is intact: the values written so far, `0..i`, end at

@@ -385,6 +385,7 @@ impl<F: Future, T> Slots<F, T> {
     /// The index of the next woken or fresh future, or `None` when the pass is over.
     fn next_woken(&mut self) -> Option<usize> {
         const BITS: usize = usize::BITS as usize;
+        let readiness = self.futures.readiness();
         loop {
             match &mut self.phase {
                 Phase::Woken { summary, w, woken } => {
@@ -393,7 +394,7 @@ impl<F: Future, T> Slots<F, T> {
                         *woken &= *woken - 1;
                         return Some(*w * BITS + bit);
                     }
-                    let readiness = self.futures.readiness().expect("woken pass without wakers");
+                    let readiness = readiness.expect("woken pass without wakers");
                     // The summary word being read is the one that holds word `w`'s bit.
                     let s = *w / BITS;
                     if *summary != 0 {
