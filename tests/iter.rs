@@ -331,6 +331,36 @@ fn until_wakers<F: Future + ?Sized>(mut fut: Pin<&mut F>, cx: &mut Context<'_>) 
     }
 }
 
+/// `race` and `any`, which sweep on a path of their own, switch to wakers of their own as the
+/// others do (`until_wakers`: three polls of every future): from then on a poll polls only
+/// what was woken, here nothing, then the one future opened (which wins the race, and gives
+/// `any` an error).
+#[test]
+fn race_and_any_poll_only_what_was_woken_once_sweeping_costs_more() {
+    fn check<F: Future>(make: impl FnOnce(&Log, &[Gate]) -> F, done: bool) {
+        let n = 100;
+        let log = Log::new();
+        let (gates, _, waker) = gates_and_counter(n);
+        let mut cx = Context::from_waker(&waker);
+        let mut fut = pin!(make(&log, &gates));
+        until_wakers(fut.as_mut(), &mut cx);
+        assert_eq!(polls(&log, n), 3 * n);
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(polls(&log, n), 3 * n, "nothing was woken, nothing polled");
+        gates[10].open();
+        assert_eq!(fut.as_mut().poll(&mut cx).is_ready(), done);
+        assert_eq!(polls(&log, n), 3 * n + 1, "future 10 alone was polled");
+    }
+    check(
+        |log, gates| race((0..100).map(|i| log.gated(i, &gates[i], i))),
+        true,
+    );
+    check(
+        |log, gates| any((0..100).map(|i| log.gated(i, &gates[i], Err::<usize, _>(i)))),
+        false,
+    );
+}
+
 /// Over 100 futures, each with a waker of its own: future 50 decides the combinator made by
 /// `make`, whose output this returns, once every future has been dropped inside that poll.
 fn decided_by_a_woken_future<F: FusedFuture>(make: impl FnOnce(&Log, &[Gate]) -> F) -> F::Output {

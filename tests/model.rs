@@ -413,24 +413,24 @@ fn limited(
 ) -> Run {
     let (world, leaves) = leaves(scripts);
     match (combinator, limit) {
-        (Combinator::JoinAll, None) => {
-            drive(promisify::join_all(leaves), &world, choices, Out::JoinAll)
+        (Combinator::JoinAll, _) => {
+            let all = promisify::join_all(leaves);
+            let all = if let Some(n) = limit {
+                all.limit(n)
+            } else {
+                all
+            };
+            drive(all, &world, choices, Out::JoinAll)
         }
-        (Combinator::JoinAll, Some(n)) => drive(
-            promisify::join_all(leaves).limit(n),
-            &world,
-            choices,
-            Out::JoinAll,
-        ),
-        (Combinator::Settle, None) => {
-            drive(promisify::settle(leaves), &world, choices, Out::Settle)
+        (Combinator::Settle, _) => {
+            let all = promisify::settle(leaves);
+            let all = if let Some(n) = limit {
+                all.limit(n)
+            } else {
+                all
+            };
+            drive(all, &world, choices, Out::Settle)
         }
-        (Combinator::Settle, Some(n)) => drive(
-            promisify::settle(leaves).limit(n),
-            &world,
-            choices,
-            Out::Settle,
-        ),
         (Combinator::Race, None) => drive(promisify::race(leaves), &world, choices, Out::Race),
         (Combinator::Any, None) => drive(promisify::any(leaves), &world, choices, |o| {
             Out::Any(o.map_err(promisify::AggregateError::into_errors))

@@ -60,14 +60,10 @@ impl<F: TryFuture> Future for Any<F> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        let first_ok = |_, output| match output {
+        let won = core::task::ready!(slots.poll_until_stop(cx, "any", |_, output| match output {
             Ok(value) => ControlFlow::Break(value),
             Err(error) => ControlFlow::Continue(error),
-        };
-        let won = core::task::ready!(match slots.poll_sweep(cx, first_ok) {
-            Some(poll) => poll,
-            None => slots.poll_each::<true, _>(cx, "any", first_ok),
-        });
+        }));
         Poll::Ready(match won {
             Some(value) => Ok(value),
             None => Err(AggregateError::new(slots.take_all())),

@@ -78,12 +78,9 @@ impl<F: Future> Future for Race<F> {
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let slots = &mut self.get_mut().slots;
-        let first = |_, output| ControlFlow::Break(output);
-        let won = match slots.poll_sweep(cx, first) {
-            Some(poll) => poll,
-            None => slots.poll_each::<true, _>(cx, "race", first),
-        };
-        match core::task::ready!(won) {
+        match core::task::ready!(
+            slots.poll_until_stop(cx, "race", |_, output| ControlFlow::Break(output))
+        ) {
             Some(output) => Poll::Ready(output),
             // Every future finished without a winner: there were none, an empty spread, which
             // the other arguments of `race!` finish.

@@ -140,19 +140,35 @@ impl<F: Future, T> Slots<F, T> {
         self.futures.take()
     }
 
-    /// A poll of a combinator that takes no limit and ends when `f` stops (`race`, `any`),
-    /// while it sweeps: every running future polled with the caller's waker, each output
-    /// handed to `f` as [`Slots::poll_each`] does. `None` when the poll is not a sweep (its
-    /// futures have wakers, a pass is under way, or it has ended), for `poll_each` to do.
+    /// [`Slots::poll_each`] for a combinator that takes no limit and ends when `f` stops
+    /// (`race`, `any`): while it sweeps, the sweep is done here, where it is polled; passes
+    /// over woken futures are left to `poll_each`.
     #[expect(
         clippy::inline_always,
         reason = "measured: as a call of its own, every race costs 2 to 5 instructions more"
     )]
     #[inline(always)]
-    pub(crate) fn poll_sweep<B>(
+    pub(crate) fn poll_until_stop<B>(
         &mut self,
         cx: &mut Context<'_>,
+        name: &str,
         mut f: impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
+    ) -> Poll<Option<B>> {
+        match self.poll_sweep(cx, &mut f) {
+            Some(poll) => poll,
+            None => self.poll_each::<true, _>(cx, name, f),
+        }
+    }
+
+    /// The sweep of [`Slots::poll_until_stop`]: every running future polled with the caller's
+    /// waker, each output handed to `f`. `None` when the poll is not a sweep (its futures have
+    /// wakers, a pass is under way, or it has ended).
+    #[expect(clippy::inline_always, reason = "see `poll_until_stop`")]
+    #[inline(always)]
+    fn poll_sweep<B>(
+        &mut self,
+        cx: &mut Context<'_>,
+        f: &mut impl FnMut(usize, F::Output) -> ControlFlow<B, T>,
     ) -> Option<Poll<Option<B>>> {
         if !matches!(self.phase, Phase::Sweeping) {
             return None;
@@ -164,13 +180,10 @@ impl<F: Future, T> Slots<F, T> {
         );
         let n = self.len();
         let mut finished = 0;
-        let stopped = visit::<true, _, _, _>(
-            self.futures.slots(),
-            0..n,
-            &mut finished,
-            &mut f,
-            |_, future| future.poll(cx),
-        );
+        let stopped =
+            visit::<true, _, _, _>(self.futures.slots(), 0..n, &mut finished, f, |_, future| {
+                future.poll(cx)
+            });
         if let Some((_, b)) = stopped {
             self.terminate();
             return Some(Poll::Ready(Some(b)));
