@@ -331,58 +331,72 @@ fn until_wakers<F: Future + ?Sized>(mut fut: Pin<&mut F>, cx: &mut Context<'_>) 
     }
 }
 
+/// Over 100 gated futures, the combinator that `make` builds, polled until each of its futures
+/// has a waker of its own; then `then`, with the log, the gates, the combinator and a context.
+fn once_with_wakers<F: Future, R>(
+    make: impl FnOnce(&Log, &[Gate]) -> F,
+    then: impl FnOnce(&Log, &[Gate], Pin<&mut F>, &mut Context<'_>) -> R,
+) -> R {
+    let log = Log::new();
+    let (gates, _, waker) = gates_and_counter(100);
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = pin!(make(&log, &gates));
+    until_wakers(fut.as_mut(), &mut cx);
+    then(&log, &gates, fut, &mut cx)
+}
+
 /// `race` and `any`, which sweep on a path of their own, switch to wakers of their own as the
 /// others do (`until_wakers`: three polls of every future): from then on a poll polls only
 /// what was woken, here nothing, then the one future opened (which wins the race, and gives
 /// `any` an error).
 #[test]
 fn race_and_any_poll_only_what_was_woken_once_sweeping_costs_more() {
-    fn check<F: Future>(make: impl FnOnce(&Log, &[Gate]) -> F, done: bool) {
+    /// Whether the poll after future 10 opened decided the combinator.
+    fn check<F: Future>(
+        log: &Log,
+        gates: &[Gate],
+        mut fut: Pin<&mut F>,
+        cx: &mut Context<'_>,
+    ) -> bool {
         let n = 100;
-        let log = Log::new();
-        let (gates, _, waker) = gates_and_counter(n);
-        let mut cx = Context::from_waker(&waker);
-        let mut fut = pin!(make(&log, &gates));
-        until_wakers(fut.as_mut(), &mut cx);
-        assert_eq!(polls(&log, n), 3 * n);
-        assert!(fut.as_mut().poll(&mut cx).is_pending());
-        assert_eq!(polls(&log, n), 3 * n, "nothing was woken, nothing polled");
+        assert_eq!(polls(log, n), 3 * n);
+        assert!(fut.as_mut().poll(cx).is_pending());
+        assert_eq!(polls(log, n), 3 * n, "nothing was woken, nothing polled");
         gates[10].open();
-        assert_eq!(fut.as_mut().poll(&mut cx).is_ready(), done);
-        assert_eq!(polls(&log, n), 3 * n + 1, "future 10 alone was polled");
+        let decided = fut.as_mut().poll(cx).is_ready();
+        assert_eq!(polls(log, n), 3 * n + 1, "future 10 alone was polled");
+        decided
     }
-    check(
+    let race_decided = once_with_wakers(
         |log, gates| race((0..100).map(|i| log.gated(i, &gates[i], i))),
-        true,
+        check,
     );
-    check(
+    assert!(race_decided, "future 10 won the race");
+    let any_decided = once_with_wakers(
         |log, gates| any((0..100).map(|i| log.gated(i, &gates[i], Err::<usize, _>(i)))),
-        false,
+        check,
     );
+    assert!(!any_decided, "an error decides no `any`");
 }
 
 /// Over 100 futures, each with a waker of its own: future 50 decides the combinator made by
 /// `make`, whose output this returns, once every future has been dropped inside that poll.
 fn decided_by_a_woken_future<F: FusedFuture>(make: impl FnOnce(&Log, &[Gate]) -> F) -> F::Output {
-    let n = 100;
-    let log = Log::new();
-    let (gates, _, waker) = gates_and_counter(n);
-    let mut cx = Context::from_waker(&waker);
-    let mut fut = pin!(make(&log, &gates));
-    until_wakers(fut.as_mut(), &mut cx);
-    gates[50].open();
-    let Poll::Ready(output) = fut.as_mut().poll(&mut cx) else {
-        panic!("future 50 did not decide it")
-    };
-    for i in 0..n {
-        assert_eq!(
-            log.count(D(i)),
-            1,
-            "future {i} dropped inside the deciding poll"
-        );
-    }
-    assert!(fut.is_terminated());
-    output
+    once_with_wakers(make, |log, gates, mut fut, cx| {
+        gates[50].open();
+        let Poll::Ready(output) = fut.as_mut().poll(cx) else {
+            panic!("future 50 did not decide it")
+        };
+        for i in 0..100 {
+            assert_eq!(
+                log.count(D(i)),
+                1,
+                "future {i} dropped inside the deciding poll"
+            );
+        }
+        assert!(fut.is_terminated());
+        output
+    })
 }
 
 #[test]
